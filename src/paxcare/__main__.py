@@ -1,0 +1,3 @@
+from paxcare.cli import main
+
+main()

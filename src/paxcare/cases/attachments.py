@@ -1,0 +1,93 @@
+"""Attachment checks: size, count and type, judged by the bytes and not only the name."""
+
+import hashlib
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _
+
+from paxcare.errors import FieldError
+
+# Content type -> file signatures that prove it. Text has no signature.
+ALLOWED_TYPES: dict[str, tuple[bytes, ...]] = {
+    "application/pdf": (b"%PDF-",),
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "image/gif": (b"GIF87a", b"GIF89a"),
+    "image/webp": (b"RIFF",),
+    "text/plain": (),
+}
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    upload: UploadedFile
+    name: str
+    content_type: str
+    size_bytes: int
+    sha256: str
+
+
+def check_uploads(files, field: str = "attachments") -> tuple[list[CheckedFile], list[FieldError]]:
+    """Return the acceptable files and an error for each refused one."""
+    files = list(files)
+    errors: list[FieldError] = []
+    if len(files) > settings.ATTACHMENT_MAX_FILES:
+        errors.append(
+            FieldError(
+                field,
+                _("At most %(count)d files per message.") % {"count": settings.ATTACHMENT_MAX_FILES},
+                "too_many",
+            )
+        )
+        return [], errors
+    checked = []
+    for upload in files:
+        error = _check_one(upload)
+        if error:
+            errors.append(FieldError(field, f"{upload.name}: {error}", "invalid_file"))
+            continue
+        checked.append(_describe(upload))
+    return checked, errors
+
+
+def _check_one(upload: UploadedFile) -> str | None:
+    if upload.size > settings.ATTACHMENT_MAX_BYTES:
+        limit = settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)
+        return _("larger than %(limit)d MB") % {"limit": limit}
+    if upload.size == 0:
+        return _("the file is empty")
+    if _sniff(upload) is None:
+        return _("only PDF, JPEG, PNG, GIF, WebP and plain text files are accepted")
+    return None
+
+
+def _sniff(upload: UploadedFile) -> str | None:
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    for content_type, signatures in ALLOWED_TYPES.items():
+        if any(head.startswith(signature) for signature in signatures):
+            return content_type
+    if upload.name.lower().endswith(".txt"):
+        try:
+            head.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        return "text/plain"
+    return None
+
+
+def _describe(upload: UploadedFile) -> CheckedFile:
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return CheckedFile(
+        upload=upload,
+        name=upload.name[:255],
+        content_type=_sniff(upload) or "application/octet-stream",
+        size_bytes=upload.size,
+        sha256=digest.hexdigest(),
+    )

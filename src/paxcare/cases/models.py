@@ -1,0 +1,192 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from paxcare.cases.lifecycle import Status
+from paxcare.crm.models import Language
+from paxcare.triage.models import Kind, Priority
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("web form")
+    EMAIL = "email", _("e-mail")
+    PHONE = "phone", _("phone")
+    SOCIAL = "social", _("social media")
+    CHAT = "chat", _("chat")
+    API = "api", _("API")
+    REGULATOR = "regulator", _("regulator referral")
+    SYSTEM = "system", _("PaxCare")
+
+
+class Case(models.Model):
+    """The unit of work: one passenger problem, from intake to closure."""
+
+    number = models.CharField(_("case number"), max_length=12, unique=True)
+    subject = models.CharField(_("subject"), max_length=300)
+    description = models.TextField(_("description"))
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    external_id = models.CharField(_("external id"), max_length=200, null=True, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    category = models.ForeignKey(
+        "triage.Category", on_delete=models.PROTECT, related_name="cases",
+        verbose_name=_("category"),
+    )
+    classifier_confidence = models.FloatField(null=True, blank=True)
+    needs_triage = models.BooleanField(_("needs triage"), default=False)
+    priority = models.CharField(
+        _("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL
+    )
+    language = models.CharField(
+        _("language"), max_length=10, choices=Language.choices, default=Language.ENGLISH
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.NEW
+    )
+    passenger = models.ForeignKey(
+        "crm.Passenger", on_delete=models.PROTECT, related_name="cases",
+        verbose_name=_("passenger"),
+    )
+    booking = models.ForeignKey(
+        "crm.Booking", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    booking_reference = models.CharField(_("booking reference"), max_length=6, blank=True)
+    ticket_number = models.CharField(_("e-ticket number"), max_length=14, blank=True)
+    airline = models.CharField(_("airline"), max_length=3, blank=True)
+    flight_number = models.CharField(_("flight number"), max_length=8, blank=True)
+    flight_date = models.DateField(_("flight date"), null=True, blank=True)
+    airport = models.CharField(_("airport"), max_length=3, blank=True)
+    department = models.ForeignKey(
+        "routing.Department", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="cases", verbose_name=_("department"),
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="assigned_cases", verbose_name=_("assignee"),
+    )
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    content_hash = models.CharField(max_length=64, blank=True)
+    received_at = models.DateTimeField(_("received"))
+    first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    reopened_count = models.PositiveSmallIntegerField(default=0)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "external_id"],
+                condition=models.Q(external_id__isnull=False),
+                name="cases_unique_external_id",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["department", "status", "-received_at"], name="cases_dept_queue"),
+            models.Index(fields=["assignee", "status", "-received_at"], name="cases_my_queue"),
+            models.Index(fields=["status", "-received_at"], name="cases_status_received"),
+            models.Index(fields=["needs_triage", "status"], name="cases_triage"),
+            models.Index(fields=["received_at"], name="cases_received"),
+            models.Index(fields=["passenger", "content_hash"], name="cases_dupe"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Event(models.Model):
+    """One entry of a case's timeline. Append-only: never edited, never deleted."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    occurred_at = models.DateTimeField(db_index=True)
+    type = models.CharField(max_length=40)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor_label = models.CharField(max_length=200, blank=True)
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["occurred_at", "id"]
+        indexes = [models.Index(fields=["case", "occurred_at"], name="cases_event_timeline")]
+
+    def __str__(self) -> str:
+        return f"{self.type} at {self.occurred_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ValueError("Case events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Case events are append-only.")
+
+
+class Message(models.Model):
+    """A message to or from the passenger, or an internal note between staff."""
+
+    class Direction(models.TextChoices):
+        INBOUND = "inbound", _("from passenger")
+        OUTBOUND = "outbound", _("to passenger")
+        INTERNAL = "internal", _("internal note")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages")
+    direction = models.CharField(max_length=10, choices=Direction.choices)
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    body = models.TextField()
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    author_label = models.CharField(max_length=200, blank=True)
+    external_id = models.CharField(max_length=300, null=True, blank=True)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "external_id"],
+                condition=models.Q(external_id__isnull=False),
+                name="cases_unique_message_external_id",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.direction} message on {self.case_id}"
+
+    @property
+    def is_public(self) -> bool:
+        return self.direction != self.Direction.INTERNAL
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    return f"attachments/{instance.case.number}/{instance.sha256[:16]}"
+
+
+class Attachment(models.Model):
+    """A file the passenger or an agent added to a case. Stored under a hashed name."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
+    message = models.ForeignKey(
+        Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments"
+    )
+    file = models.FileField(upload_to=attachment_path)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=120)
+    size_bytes = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    is_public = models.BooleanField(default=True)
+    uploaded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -1,0 +1,1 @@
+"""Passenger rights, remedies and the entitlement engine."""
