@@ -11,9 +11,13 @@ from paxcare.routing.models import Agent, Department, Role
 _serial = itertools.count(1)
 
 
-def make_user(username: str | None = None, *, password: str = "pass-word-123", **fields):
+def make_user(
+    username: str | None = None, *, password: str = "pass-word-123", **fields
+):
     username = username or f"user{next(_serial)}"
-    return get_user_model().objects.create_user(username=username, password=password, **fields)
+    return get_user_model().objects.create_user(
+        username=username, password=password, **fields
+    )
 
 
 def make_agent(

@@ -6,6 +6,8 @@ Every error answers ``{"error": {"code", "message", "fields": [{"field", "code",
 
 import logging
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from django.utils import timezone
 from ninja import NinjaAPI
@@ -13,7 +15,11 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 
 from paxcare.accounts.models import ApiToken, hash_token
+from paxcare.cases.api import router as cases_router
 from paxcare.errors import FieldError, ServiceError
+from paxcare.insights.api import router as insights_router
+from paxcare.intake.api import router as intake_router
+from paxcare.remedies.api import router as remedies_router
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +96,13 @@ def on_not_found(request, exc):
     return _error(request, 404, "not_found", "Not found.")
 
 
+@api.exception_handler(RequestDataTooBig)
+def on_too_big(request, exc):
+    limit_mb = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
+    message = f"The request body is larger than {limit_mb} MB."
+    return _error(request, 413, "too_large", message)
+
+
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
     return _error(request, exc.status_code, "error", str(exc))
@@ -97,19 +110,11 @@ def on_http_error(request, exc: HttpError):
 
 @api.exception_handler(Exception)
 def on_unexpected(request, exc):
-    logger.exception("API: unexpected error on %s", request.path)
+    logger.error("API: unexpected error on %s", request.path, exc_info=exc)
     return _error(request, 500, "server_error", "Something went wrong on our side.")
 
 
-def _mount_routers() -> None:
-    from paxcare.remedies import api as remedies_api
-
-    router = getattr(remedies_api, "router", None)
-    if router is not None:
-        api.add_router("/entitlements", router)
-
-
-try:
-    _mount_routers()
-except ImportError:  # pragma: no cover - only while an app's API is being written
-    logger.warning("API: a router could not be imported")
+api.add_router("/cases", cases_router)
+api.add_router("/intake", intake_router)
+api.add_router("/kpis", insights_router)
+api.add_router("/entitlements", remedies_router)

@@ -41,7 +41,9 @@ class ServiceError(Exception):
 
 
 class InvalidInput(ServiceError):
-    def __init__(self, fields: list[FieldError], message: str = "The input is not valid."):
+    def __init__(
+        self, fields: list[FieldError], message: str = "The input is not valid."
+    ):
         super().__init__(message=message, code="invalid", fields=fields, status=422)
 
 

@@ -1,4 +1,4 @@
-"""``GET /healthz``: is this process able to serve? Database and task queue reachable."""
+"""``GET /healthz`` for load balancers: database and task queue reachable."""
 
 import logging
 

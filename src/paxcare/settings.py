@@ -39,7 +39,9 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = [
     host.strip()
-    for host in os.environ.get("PAXCARE_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
+    for host in os.environ.get("PAXCARE_ALLOWED_HOSTS", "127.0.0.1,localhost").split(
+        ","
+    )
     if host.strip()
 ]
 CSRF_TRUSTED_ORIGINS = [
@@ -155,10 +157,11 @@ else:
 
 # --- Auth and security ----------------------------------------------------------
 
+_VALIDATORS = "django.contrib.auth.password_validation."
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": _VALIDATORS + "UserAttributeSimilarityValidator"},
+    {"NAME": _VALIDATORS + "MinimumLengthValidator"},
+    {"NAME": _VALIDATORS + "CommonPasswordValidator"},
 ]
 LOGIN_URL = "console:login"
 LOGIN_REDIRECT_URL = "console:queue"
@@ -199,7 +202,9 @@ STORAGES = {
 MEDIA_ROOT = Path(os.environ.get("PAXCARE_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "media/"
 # Attachments: 10 MiB each, 5 per upload. Requests larger than this are refused whole.
-ATTACHMENT_MAX_BYTES = int(os.environ.get("PAXCARE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024))
+ATTACHMENT_MAX_BYTES = int(
+    os.environ.get("PAXCARE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+)
 ATTACHMENT_MAX_FILES = 5
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
@@ -220,7 +225,10 @@ LOGGING = {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("PAXCARE_LOG_LEVEL", "INFO")},
+    "root": {
+        "handlers": ["console"],
+        "level": os.environ.get("PAXCARE_LOG_LEVEL", "INFO"),
+    },
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 

@@ -1,4 +1,4 @@
-"""Attachment checks: size, count and type, judged by the bytes and not only the name."""
+"""Attachment checks: size, count and type, judged by the bytes, not only the name."""
 
 import hashlib
 from dataclasses import dataclass
@@ -29,7 +29,9 @@ class CheckedFile:
     sha256: str
 
 
-def check_uploads(files, field: str = "attachments") -> tuple[list[CheckedFile], list[FieldError]]:
+def check_uploads(
+    files, field: str = "attachments"
+) -> tuple[list[CheckedFile], list[FieldError]]:
     """Return the acceptable files and an error for each refused one."""
     files = list(files)
     errors: list[FieldError] = []
@@ -37,7 +39,8 @@ def check_uploads(files, field: str = "attachments") -> tuple[list[CheckedFile],
         errors.append(
             FieldError(
                 field,
-                _("At most %(count)d files per message.") % {"count": settings.ATTACHMENT_MAX_FILES},
+                _("At most %(count)d files per message.")
+                % {"count": settings.ATTACHMENT_MAX_FILES},
                 "too_many",
             )
         )

@@ -25,10 +25,14 @@ class Case(models.Model):
     subject = models.CharField(_("subject"), max_length=300)
     description = models.TextField(_("description"))
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
-    external_id = models.CharField(_("external id"), max_length=200, null=True, blank=True)
+    external_id = models.CharField(
+        _("external id"), max_length=200, null=True, blank=True
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     category = models.ForeignKey(
-        "triage.Category", on_delete=models.PROTECT, related_name="cases",
+        "triage.Category",
+        on_delete=models.PROTECT,
+        related_name="cases",
         verbose_name=_("category"),
     )
     classifier_confidence = models.FloatField(null=True, blank=True)
@@ -43,25 +47,41 @@ class Case(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.NEW
     )
     passenger = models.ForeignKey(
-        "crm.Passenger", on_delete=models.PROTECT, related_name="cases",
+        "crm.Passenger",
+        on_delete=models.PROTECT,
+        related_name="cases",
         verbose_name=_("passenger"),
     )
     booking = models.ForeignKey(
-        "crm.Booking", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "crm.Booking",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
-    booking_reference = models.CharField(_("booking reference"), max_length=6, blank=True)
+    booking_reference = models.CharField(
+        _("booking reference"), max_length=6, blank=True
+    )
     ticket_number = models.CharField(_("e-ticket number"), max_length=14, blank=True)
     airline = models.CharField(_("airline"), max_length=3, blank=True)
     flight_number = models.CharField(_("flight number"), max_length=8, blank=True)
     flight_date = models.DateField(_("flight date"), null=True, blank=True)
     airport = models.CharField(_("airport"), max_length=3, blank=True)
     department = models.ForeignKey(
-        "routing.Department", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="cases", verbose_name=_("department"),
+        "routing.Department",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+        verbose_name=_("department"),
     )
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="assigned_cases", verbose_name=_("assignee"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_cases",
+        verbose_name=_("assignee"),
     )
     duplicate_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -86,9 +106,15 @@ class Case(models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["department", "status", "-received_at"], name="cases_dept_queue"),
-            models.Index(fields=["assignee", "status", "-received_at"], name="cases_my_queue"),
-            models.Index(fields=["status", "-received_at"], name="cases_status_received"),
+            models.Index(
+                fields=["department", "status", "-received_at"], name="cases_dept_queue"
+            ),
+            models.Index(
+                fields=["assignee", "status", "-received_at"], name="cases_my_queue"
+            ),
+            models.Index(
+                fields=["status", "-received_at"], name="cases_status_received"
+            ),
             models.Index(fields=["needs_triage", "status"], name="cases_triage"),
             models.Index(fields=["received_at"], name="cases_received"),
             models.Index(fields=["passenger", "content_hash"], name="cases_dupe"),
@@ -105,7 +131,10 @@ class Event(models.Model):
     occurred_at = models.DateTimeField(db_index=True)
     type = models.CharField(max_length=40)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     actor_label = models.CharField(max_length=200, blank=True)
@@ -114,7 +143,9 @@ class Event(models.Model):
 
     class Meta:
         ordering = ["occurred_at", "id"]
-        indexes = [models.Index(fields=["case", "occurred_at"], name="cases_event_timeline")]
+        indexes = [
+            models.Index(fields=["case", "occurred_at"], name="cases_event_timeline")
+        ]
 
     def __str__(self) -> str:
         return f"{self.type} at {self.occurred_at:%Y-%m-%d %H:%M}"
@@ -141,7 +172,10 @@ class Message(models.Model):
     channel = models.CharField(max_length=20, choices=Channel.choices)
     body = models.TextField()
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     author_label = models.CharField(max_length=200, blank=True)
@@ -175,7 +209,11 @@ class Attachment(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
     message = models.ForeignKey(
-        Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments"
+        Message,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="attachments",
     )
     file = models.FileField(upload_to=attachment_path)
     original_name = models.CharField(max_length=255)

@@ -10,7 +10,7 @@ import secrets
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTWXYZ"
 _BODY_LENGTH = 8
-_PATTERN = re.compile(r"^PX-?([%s]{4})-?([%s]{4})$" % (ALPHABET, ALPHABET))
+_PATTERN = re.compile(rf"^PX-?([{ALPHABET}]{{4}})-?([{ALPHABET}]{{4}})$")
 
 
 def new_case_number() -> str:

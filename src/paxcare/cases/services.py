@@ -17,7 +17,13 @@ from paxcare.cases.events import EventType, record_event
 from paxcare.cases.lifecycle import Status, TransitionError, check_transition, is_reopen
 from paxcare.cases.models import Attachment, Case, Channel, Message
 from paxcare.cases.numbers import normalise_case_number
-from paxcare.errors import Conflict, FieldError, InvalidInput, NotFound, PermissionDenied
+from paxcare.errors import (
+    Conflict,
+    FieldError,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+)
 from paxcare.routing.models import Role
 from paxcare.routing.services import agent_profile, assign_case
 from paxcare.sla import services as sla
@@ -56,7 +62,7 @@ def cases_visible_to(user) -> QuerySet[Case]:
 
 
 def get_case_for_staff(user, number: str) -> Case:
-    """Return a visible case by number; NotFound for a missing and a hidden one alike."""
+    """Return a visible case by number; NotFound for missing and hidden alike."""
     canonical = normalise_case_number(number)
     case = (
         cases_visible_to(user)
@@ -105,7 +111,13 @@ def _check_body(body: str, field: str = "body") -> str:
         raise InvalidInput([FieldError(field, _("Write a message."), "required")])
     if len(body) > MAX_BODY_CHARS:
         raise InvalidInput(
-            [FieldError(field, _("At most %(n)d characters.") % {"n": MAX_BODY_CHARS}, "too_long")]
+            [
+                FieldError(
+                    field,
+                    _("At most %(n)d characters.") % {"n": MAX_BODY_CHARS},
+                    "too_long",
+                )
+            ]
         )
     return body
 
@@ -136,7 +148,9 @@ def change_status(
         case.save()
         record_event(
             case,
-            EventType.REOPENED if is_reopen(old, new_status) else EventType.STATUS_CHANGED,
+            EventType.REOPENED
+            if is_reopen(old, new_status)
+            else EventType.STATUS_CHANGED,
             actor=actor,
             channel=channel,
             data={"old": old, "new": new_status},
@@ -214,7 +228,9 @@ def add_note(case: Case, body: str, *, actor, at: datetime | None = None) -> Mes
             author_label=actor.get_full_name() or actor.get_username(),
             created_at=at,
         )
-        record_event(case, EventType.NOTE_ADDED, actor=actor, data={"message": note.pk}, at=at)
+        record_event(
+            case, EventType.NOTE_ADDED, actor=actor, data={"message": note.pk}, at=at
+        )
     return note
 
 
@@ -278,7 +294,11 @@ def _attach(case, message, files: list[CheckedFile], *, is_public: bool, at) -> 
             EventType.ATTACHMENT_ADDED,
             label=message.author_label,
             channel=message.channel,
-            data={"attachment": attachment.pk, "name": checked.name, "bytes": checked.size_bytes},
+            data={
+                "attachment": attachment.pk,
+                "name": checked.name,
+                "bytes": checked.size_bytes,
+            },
             at=at,
         )
 
@@ -294,7 +314,9 @@ def change_category(
     from paxcare.routing.services import change_department, routes_by_category
 
     with transaction.atomic():
-        case = Case.objects.select_for_update().select_related("category").get(pk=case.pk)
+        case = (
+            Case.objects.select_for_update().select_related("category").get(pk=case.pk)
+        )
         old = {"category": case.category.code, "kind": case.kind}
         case.category = category
         case.kind = kind or case.kind
@@ -324,7 +346,10 @@ def change_priority(case: Case, priority: str, *, actor) -> Case:
         case.priority = priority
         case.save(update_fields=["priority", "updated_at"])
         record_event(
-            case, EventType.PRIORITY_CHANGED, actor=actor, data={"old": old, "new": priority}
+            case,
+            EventType.PRIORITY_CHANGED,
+            actor=actor,
+            data={"old": old, "new": priority},
         )
     return case
 

@@ -19,7 +19,9 @@ class Passenger(models.Model):
     )
     loyalty_number = models.CharField(_("loyalty number"), max_length=30, blank=True)
     loyalty_tier = models.CharField(_("loyalty tier"), max_length=30, blank=True)
-    consent_contact = models.BooleanField(_("may be contacted about cases"), default=True)
+    consent_contact = models.BooleanField(
+        _("may be contacted about cases"), default=True
+    )
     consent_marketing = models.BooleanField(_("accepts marketing"), default=False)
     email_bouncing = models.BooleanField(_("e-mail bounces"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -42,7 +44,9 @@ class Booking(models.Model):
     passenger = models.ForeignKey(
         Passenger, on_delete=models.CASCADE, related_name="bookings"
     )
-    record_locator = models.CharField(_("booking reference"), max_length=6, db_index=True)
+    record_locator = models.CharField(
+        _("booking reference"), max_length=6, db_index=True
+    )
     ticket_numbers = models.JSONField(_("e-ticket numbers"), default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -62,7 +66,9 @@ class Booking(models.Model):
 class FlightSegment(models.Model):
     """One flight of a booking, in itinerary order."""
 
-    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="segments")
+    booking = models.ForeignKey(
+        Booking, on_delete=models.CASCADE, related_name="segments"
+    )
     position = models.PositiveSmallIntegerField(default=0)
     carrier = models.CharField(max_length=3)
     flight_number = models.CharField(max_length=8)
@@ -72,7 +78,9 @@ class FlightSegment(models.Model):
     scheduled_departure = models.DateTimeField(null=True, blank=True)
     scheduled_arrival = models.DateTimeField(null=True, blank=True)
     cabin = models.CharField(max_length=20, blank=True)
-    fare_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    fare_amount = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True
+    )
     fare_currency = models.CharField(max_length=3, blank=True)
 
     class Meta:
@@ -81,4 +89,6 @@ class FlightSegment(models.Model):
         verbose_name_plural = _("flight segments")
 
     def __str__(self) -> str:
-        return f"{self.flight_number} {self.flight_date} {self.origin}-{self.destination}"
+        return (
+            f"{self.flight_number} {self.flight_date} {self.origin}-{self.destination}"
+        )

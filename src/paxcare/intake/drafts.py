@@ -22,7 +22,9 @@ MAX_DESCRIPTION_CHARS = 20_000
 RECORD_LOCATOR = re.compile(r"^[A-Z0-9]{6}$")
 TICKET_NUMBER = re.compile(r"^(\d{3})-?(\d{10})$")
 # Airline designator (two characters, at least one a letter) + 1-4 digits + suffix.
-FLIGHT_NUMBER = re.compile(r"^(?=[A-Z0-9]{2}\d)(?![0-9]{2})([A-Z0-9]{2})(\d{1,4})([A-Z]?)$")
+FLIGHT_NUMBER = re.compile(
+    r"^(?=[A-Z0-9]{2}\d)(?![0-9]{2})([A-Z0-9]{2})(\d{1,4})([A-Z]?)$"
+)
 AIRLINE_CODE = re.compile(r"^(?![0-9]{2}$)[A-Z0-9]{2}$|^[A-Z]{3}$")
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
@@ -58,7 +60,9 @@ class CaseDraft:
 
     @property
     def text(self) -> str:
-        return f"{self.subject}\n{self.description}" if self.subject else self.description
+        return (
+            f"{self.subject}\n{self.description}" if self.subject else self.description
+        )
 
 
 def clean_draft(draft: CaseDraft, known_categories: set[str]) -> list[FieldError]:
@@ -87,13 +91,19 @@ def _clean_text(draft: CaseDraft, errors: list[FieldError]) -> None:
         )
     if len(draft.subject) > MAX_SUBJECT_CHARS:
         errors.append(
-            FieldError("subject", _("At most %(n)d characters.") % {"n": MAX_SUBJECT_CHARS}, "too_long")
+            FieldError(
+                "subject",
+                _("At most %(n)d characters.") % {"n": MAX_SUBJECT_CHARS},
+                "too_long",
+            )
         )
     if not draft.subject and draft.description:
         first_line = draft.description.splitlines()[0]
         draft.subject = first_line[:80] + ("…" if len(first_line) > 80 else "")
     if not draft.language:
-        draft.language = Language.CHINESE if CJK.search(draft.text) else Language.ENGLISH
+        draft.language = (
+            Language.CHINESE if CJK.search(draft.text) else Language.ENGLISH
+        )
 
 
 def _clean_choices(draft: CaseDraft, known: set[str], errors: list[FieldError]) -> None:
@@ -116,7 +126,9 @@ def _clean_contact(draft: CaseDraft, errors: list[FieldError]) -> None:
         try:
             validate_email(draft.email)
         except ValidationError:
-            errors.append(FieldError("email", _("Enter a valid e-mail address."), "invalid"))
+            errors.append(
+                FieldError("email", _("Enter a valid e-mail address."), "invalid")
+            )
     draft.phone = (draft.phone or "").strip()
     if draft.phone:
         normalised = normalise_phone(draft.phone)
@@ -124,7 +136,10 @@ def _clean_contact(draft: CaseDraft, errors: list[FieldError]) -> None:
             errors.append(
                 FieldError(
                     "phone",
-                    _("Enter the phone number with its country code, e.g. +86 138 0013 8000."),
+                    _(
+                        "Enter the phone number with its country code, "
+                        "e.g. +86 138 0013 8000."
+                    ),
                     "invalid",
                 )
             )
@@ -132,7 +147,9 @@ def _clean_contact(draft: CaseDraft, errors: list[FieldError]) -> None:
             draft.phone = normalised
     if draft.require_contact and not (draft.email or draft.phone):
         errors.append(
-            FieldError("email", _("Give an e-mail address or a phone number."), "required")
+            FieldError(
+                "email", _("Give an e-mail address or a phone number."), "required"
+            )
         )
 
 
@@ -151,14 +168,20 @@ def _clean_travel(draft: CaseDraft, errors: list[FieldError]) -> None:
     draft.booking_reference = (draft.booking_reference or "").strip().upper()
     if draft.booking_reference and not RECORD_LOCATOR.match(draft.booking_reference):
         errors.append(
-            FieldError("booking_reference", _("A booking reference has six letters and digits."))
+            FieldError(
+                "booking_reference",
+                _("A booking reference has six letters and digits."),
+            )
         )
     draft.ticket_number = (draft.ticket_number or "").replace(" ", "")
     if draft.ticket_number:
         match = TICKET_NUMBER.match(draft.ticket_number)
         if not match:
             errors.append(
-                FieldError("ticket_number", _("An e-ticket number has 13 digits (999-1234567890)."))
+                FieldError(
+                    "ticket_number",
+                    _("An e-ticket number has 13 digits (999-1234567890)."),
+                )
             )
         else:
             draft.ticket_number = f"{match.group(1)}-{match.group(2)}"
@@ -167,13 +190,20 @@ def _clean_travel(draft: CaseDraft, errors: list[FieldError]) -> None:
         match = FLIGHT_NUMBER.match(draft.flight_number)
         if not match:
             errors.append(
-                FieldError("flight_number", _("A flight number looks like CA981 or MU5101."))
+                FieldError(
+                    "flight_number", _("A flight number looks like CA981 or MU5101.")
+                )
             )
         elif not draft.airline:
             draft.airline = match.group(1)
     draft.airline = (draft.airline or "").strip().upper()
     if draft.airline and not AIRLINE_CODE.match(draft.airline):
-        errors.append(FieldError("airline", _("An airline code has two (IATA) or three (ICAO) characters.")))
+        errors.append(
+            FieldError(
+                "airline",
+                _("An airline code has two (IATA) or three (ICAO) characters."),
+            )
+        )
     draft.airport = (draft.airport or "").strip().upper()
     if draft.airport and draft.airport not in iata_airports():
         errors.append(FieldError("airport", _("Unknown airport code.")))

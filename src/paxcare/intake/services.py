@@ -63,13 +63,18 @@ def open_cases(drafts: Sequence[CaseDraft], *, actor=None) -> list[IntakeResult]
         try:
             with transaction.atomic():
                 _open_batch(
-                    [drafts[i] for i in good], [results[i] for i in good], categories, actor
+                    [drafts[i] for i in good],
+                    [results[i] for i in good],
+                    categories,
+                    actor,
                 )
             return results
         except IntegrityError:
             # A case number collided or another worker filed the same external id
             # meanwhile: run the batch again, which sees the other worker's cases.
-            logger.warning("intake: batch retried after a conflict (attempt %d)", attempt)
+            logger.warning(
+                "intake: batch retried after a conflict (attempt %d)", attempt
+            )
             if attempt == attempts:
                 raise
             for i in good:
@@ -82,15 +87,19 @@ def _open_batch(drafts, results, categories, actor) -> None:
     known = _known_external_ids(drafts)
     fresh = []
     for draft, result in zip(drafts, results, strict=True):
-        existing = known.get((draft.channel, draft.external_id)) if draft.external_id else None
+        existing = (
+            known.get((draft.channel, draft.external_id)) if draft.external_id else None
+        )
         if existing is not None:
             result.case = existing
             continue
         if draft.external_id:
-            known[(draft.channel, draft.external_id)] = None  # the same id twice in one batch
+            known[(draft.channel, draft.external_id)] = (
+                None  # the same id twice in one batch
+            )
         fresh.append((draft, result))
     fresh = [(d, r) for d, r in fresh if r.case is None]
-    fresh = _drop_repeated_ids(fresh)
+    fresh, repeats = _drop_repeated_ids(fresh)
     if not fresh:
         return
     passengers = link_passengers([d for d, _ in fresh])
@@ -98,7 +107,9 @@ def _open_batch(drafts, results, categories, actor) -> None:
     routes = routes_by_category()
 
     cases = []
-    for (draft, _result), passenger, triage in zip(fresh, passengers, triaged, strict=True):
+    for (draft, _result), passenger, triage in zip(
+        fresh, passengers, triaged, strict=True
+    ):
         category = categories[draft.category] if draft.category else triage.category
         cases.append(
             Case(
@@ -136,9 +147,14 @@ def _open_batch(drafts, results, categories, actor) -> None:
     events = _creation_events(fresh, cases, triaged, duplicates, actor, now)
     Event.objects.bulk_create(events + assigned)
     sla.start_clocks(cases, at=now)
-    for (_draft, result), case in zip(fresh, cases, strict=True):
+    by_external_id = {}
+    for (draft, result), case in zip(fresh, cases, strict=True):
         result.case, result.created = case, True
         result.duplicate_of = duplicates.get(id(case))
+        by_external_id[(draft.channel, draft.external_id)] = case
+    for draft, result in repeats:
+        # The same id twice in one batch: the second names the case the first opened.
+        result.case = by_external_id[(draft.channel, draft.external_id)]
 
 
 def _known_external_ids(drafts) -> dict:
@@ -154,14 +170,15 @@ def _known_external_ids(drafts) -> dict:
 
 
 def _drop_repeated_ids(fresh):
-    seen, kept = set(), []
+    seen, kept, repeats = set(), [], []
     for draft, result in fresh:
         key = (draft.channel, draft.external_id)
         if draft.external_id and key in seen:
+            repeats.append((draft, result))
             continue
         seen.add(key)
         kept.append((draft, result))
-    return kept
+    return kept, repeats
 
 
 def _content_hash(text: str) -> str:
@@ -189,7 +206,10 @@ def _find_duplicates(cases: list[Case]) -> dict[int, Case]:
     for case in cases:
         key = (case.passenger.pk, case.content_hash)
         original = earlier.get(key)
-        if original is not None and abs(case.received_at - original.received_at) <= window:
+        if (
+            original is not None
+            and abs(case.received_at - original.received_at) <= window
+        ):
             # An original from this same batch has no key yet: linked after the insert.
             if original.pk is not None:
                 case.duplicate_of = original
@@ -206,13 +226,21 @@ def _creation_events(fresh, cases, triaged, duplicates, actor, now) -> list[Even
         at = case.received_at if case.received_at <= now else now
         events.append(
             build_event(
-                case, EventType.CREATED, actor=actor, label=label, channel=draft.channel,
-                data={"channel": draft.channel, "external_id": draft.external_id}, at=at,
+                case,
+                EventType.CREATED,
+                actor=actor,
+                label=label,
+                channel=draft.channel,
+                data={"channel": draft.channel, "external_id": draft.external_id},
+                at=at,
             )
         )
         events.append(
             build_event(
-                case, EventType.CLASSIFIED, channel=draft.channel, at=at,
+                case,
+                EventType.CLASSIFIED,
+                channel=draft.channel,
+                at=at,
                 data={
                     "category": case.category.code,
                     "kind": case.kind,
@@ -226,7 +254,10 @@ def _creation_events(fresh, cases, triaged, duplicates, actor, now) -> list[Even
         if case.department is not None:
             events.append(
                 build_event(
-                    case, EventType.ROUTED, channel=draft.channel, at=at,
+                    case,
+                    EventType.ROUTED,
+                    channel=draft.channel,
+                    at=at,
                     data={"old": None, "new": case.department.code},
                 )
             )
@@ -234,7 +265,10 @@ def _creation_events(fresh, cases, triaged, duplicates, actor, now) -> list[Even
         if original is not None:
             events.append(
                 build_event(
-                    case, EventType.DUPLICATE_FLAGGED, channel=draft.channel, at=at,
+                    case,
+                    EventType.DUPLICATE_FLAGGED,
+                    channel=draft.channel,
+                    at=at,
                     data={"duplicate_of": original.number},
                 )
             )

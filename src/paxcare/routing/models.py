@@ -54,7 +54,9 @@ class Agent(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agent"
     )
-    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.AGENT)
+    role = models.CharField(
+        _("role"), max_length=20, choices=Role.choices, default=Role.AGENT
+    )
     departments = models.ManyToManyField(
         Department, blank=True, related_name="agents", verbose_name=_("departments")
     )
@@ -66,7 +68,9 @@ class Agent(models.Model):
     approval_limit = models.DecimalField(
         _("approval limit"), max_digits=12, decimal_places=2, default=Decimal("0")
     )
-    approval_currency = models.CharField(_("approval currency"), max_length=3, default="CNY")
+    approval_currency = models.CharField(
+        _("approval currency"), max_length=3, default="CNY"
+    )
     is_available = models.BooleanField(_("available for new cases"), default=True)
     last_assigned_at = models.DateTimeField(null=True, blank=True)
 
@@ -84,7 +88,9 @@ class CategoryRoute(models.Model):
     category = models.OneToOneField(
         "triage.Category", on_delete=models.CASCADE, related_name="route"
     )
-    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("category route")

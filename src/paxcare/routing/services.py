@@ -76,7 +76,9 @@ def assign_case(case: Case, *, actor=None, at: datetime | None = None) -> Case:
     return locked
 
 
-def assign_new_cases(cases: Sequence[Case], *, at: datetime | None = None) -> list[Event]:
+def assign_new_cases(
+    cases: Sequence[Case], *, at: datetime | None = None
+) -> list[Event]:
     """Assign a batch of fresh cases in memory, with the same rule as ``assign_case``.
 
     Return the unsaved ASSIGNED events; the caller saves cases and events in bulk.
@@ -85,7 +87,11 @@ def assign_new_cases(cases: Sequence[Case], *, at: datetime | None = None) -> li
     department_ids = sorted({c.department_id for c in cases if c.department_id})
     if not department_ids:
         return []
-    list(Department.objects.select_for_update().filter(pk__in=department_ids).order_by("pk"))
+    list(
+        Department.objects.select_for_update()
+        .filter(pk__in=department_ids)
+        .order_by("pk")
+    )
     heaps: dict[int, list[tuple[int, float, int, int]]] = {}
     for department_id in department_ids:
         heaps[department_id] = [
@@ -105,7 +111,9 @@ def assign_new_cases(cases: Sequence[Case], *, at: datetime | None = None) -> li
             continue
         open_cases, _, agent_pk, user_id = heapq.heappop(heap)
         order += 1
-        heapq.heappush(heap, (open_cases + 1, at.timestamp() + order * 1e-6, agent_pk, user_id))
+        heapq.heappush(
+            heap, (open_cases + 1, at.timestamp() + order * 1e-6, agent_pk, user_id)
+        )
         case.assignee_id = user_id
         last[agent_pk] = at
         events.append(
@@ -137,7 +145,11 @@ def reassign_case(case: Case, assignee, *, actor, at: datetime | None = None) ->
         locked.assignee_id = new
         locked.save(update_fields=["assignee", "updated_at"])
         record_event(
-            locked, EventType.ASSIGNED, actor=actor, data={"old": old, "new": new}, at=at
+            locked,
+            EventType.ASSIGNED,
+            actor=actor,
+            data={"old": old, "new": new},
+            at=at,
         )
     return locked
 
@@ -172,10 +184,7 @@ def agent_profile(user) -> Agent | None:
 
 def assignable_agents(department_ids: Sequence[int]):
     return (
-        User.objects.filter(
-            agent__departments__in=department_ids, is_active=True
-        )
+        User.objects.filter(agent__departments__in=department_ids, is_active=True)
         .distinct()
         .order_by("first_name", "username")
     )
-

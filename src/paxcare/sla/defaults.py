@@ -1,11 +1,18 @@
-"""Default calendars and SLA policies: the 24-hour first response, resolution per category."""
+"""Default calendars and SLA policies: 24-hour first response, resolution by topic."""
 
 WORKING_DAY = [["09:00", "18:00"]]
 WEEKDAYS_9_TO_6 = {str(day): WORKING_DAY for day in range(1, 6)}
 
 CALENDARS = [
     # code, name, time zone, working hours, holiday country, always open
-    ("cn-office", "China care office (Beijing time)", "Asia/Shanghai", WEEKDAYS_9_TO_6, "CN", False),
+    (
+        "cn-office",
+        "China care office (Beijing time)",
+        "Asia/Shanghai",
+        WEEKDAYS_9_TO_6,
+        "CN",
+        False,
+    ),
     ("around-the-clock", "Around the clock", "UTC", {}, "", True),
 ]
 
@@ -15,18 +22,72 @@ WORKING_DAY_MINUTES = 9 * HOUR
 # name, category, kind, priority, first response, fr in working hours, resolution,
 # resolution in working hours, rank
 POLICIES = [
-    ("Standard: first response in 24 hours, resolution in 10 working days",
-     "", "", "", 24 * HOUR, False, 10 * WORKING_DAY_MINUTES, True, 100),
-    ("Urgent: first response in 2 hours",
-     "", "", "urgent", 2 * HOUR, False, 2 * WORKING_DAY_MINUTES, True, 10),
-    ("Flight disruption: resolution in 5 working days",
-     "flight.", "", "", 24 * HOUR, False, 5 * WORKING_DAY_MINUTES, True, 50),
-    ("Baggage: resolution in 21 days (the Montreal Convention's loss threshold)",
-     "baggage.", "", "", 24 * HOUR, False, 21 * 24 * HOUR, False, 50),
-    ("Refunds: resolution in 7 working days",
-     "ticketing.refund", "", "", 24 * HOUR, False, 7 * WORKING_DAY_MINUTES, True, 40),
-    ("Inquiries: resolution in 3 working days",
-     "", "inquiry", "", 24 * HOUR, False, 3 * WORKING_DAY_MINUTES, True, 60),
+    (
+        "Standard: first response in 24 hours, resolution in 10 working days",
+        "",
+        "",
+        "",
+        24 * HOUR,
+        False,
+        10 * WORKING_DAY_MINUTES,
+        True,
+        100,
+    ),
+    (
+        "Urgent: first response in 2 hours",
+        "",
+        "",
+        "urgent",
+        2 * HOUR,
+        False,
+        2 * WORKING_DAY_MINUTES,
+        True,
+        10,
+    ),
+    (
+        "Flight disruption: resolution in 5 working days",
+        "flight.",
+        "",
+        "",
+        24 * HOUR,
+        False,
+        5 * WORKING_DAY_MINUTES,
+        True,
+        50,
+    ),
+    (
+        "Baggage: resolution in 21 days (the Montreal Convention's loss threshold)",
+        "baggage.",
+        "",
+        "",
+        24 * HOUR,
+        False,
+        21 * 24 * HOUR,
+        False,
+        50,
+    ),
+    (
+        "Refunds: resolution in 7 working days",
+        "ticketing.refund",
+        "",
+        "",
+        24 * HOUR,
+        False,
+        7 * WORKING_DAY_MINUTES,
+        True,
+        40,
+    ),
+    (
+        "Inquiries: resolution in 3 working days",
+        "",
+        "inquiry",
+        "",
+        24 * HOUR,
+        False,
+        3 * WORKING_DAY_MINUTES,
+        True,
+        60,
+    ),
 ]
 
 
@@ -60,7 +121,16 @@ def install_sla_defaults() -> None:
                 resolution_business_hours=resolution_business,
                 rank=rank,
             )
-            for (name, category, kind, priority, first, first_business, resolution,
-                 resolution_business, rank) in POLICIES
+            for (
+                name,
+                category,
+                kind,
+                priority,
+                first,
+                first_business,
+                resolution,
+                resolution_business,
+                rank,
+            ) in POLICIES
         ]
     )

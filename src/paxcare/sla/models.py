@@ -51,7 +51,9 @@ class SlaPolicy(models.Model):
     resolution_business_hours = models.BooleanField(
         _("resolution counted in working hours"), default=True
     )
-    warn_before_minutes = models.PositiveIntegerField(_("warn before breach (minutes)"), default=120)
+    warn_before_minutes = models.PositiveIntegerField(
+        _("warn before breach (minutes)"), default=120
+    )
     rank = models.PositiveSmallIntegerField(default=100)
     is_active = models.BooleanField(default=True)
 
@@ -79,7 +81,9 @@ class ClockState(models.TextChoices):
 class Clock(models.Model):
     """One SLA target of one case, ticking in its calendar."""
 
-    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="clocks")
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.CASCADE, related_name="clocks"
+    )
     kind = models.CharField(max_length=20, choices=ClockKind.choices)
     policy = models.ForeignKey(SlaPolicy, null=True, on_delete=models.SET_NULL)
     calendar = models.ForeignKey(BusinessCalendar, null=True, on_delete=models.SET_NULL)
@@ -103,7 +107,9 @@ class Clock(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["case", "kind"], name="sla_one_clock_per_kind")
+            models.UniqueConstraint(
+                fields=["case", "kind"], name="sla_one_clock_per_kind"
+            )
         ]
         indexes = [
             models.Index(fields=["state", "due_at"], name="sla_clock_sweep"),

@@ -100,3 +100,6 @@ class TrainingExample(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.category}: {self.text[:40]}"

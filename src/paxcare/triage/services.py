@@ -37,7 +37,9 @@ def active_classifier() -> TextClassifier:
     if version is None:
         return default_classifier()
     if version.pk not in _loaded:
-        blob = ClassifierVersion.objects.values_list("blob", flat=True).get(pk=version.pk)
+        blob = ClassifierVersion.objects.values_list("blob", flat=True).get(
+            pk=version.pk
+        )
         _loaded.clear()
         _loaded[version.pk] = TextClassifier.from_bytes(bytes(blob))
     return _loaded[version.pk]

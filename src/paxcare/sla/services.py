@@ -1,0 +1,575 @@
+"""SLA use cases: start a case's clocks, pause and resume them, stop them, sweep.
+
+A case has at most two clocks: the first response and the resolution. Each counts
+its target in its own way, fixed when it starts: in the working hours of the
+responsible department's calendar, or around the clock. ``remaining_minutes`` is
+always in that counting; ``paused_minutes`` is elapsed wall-clock time.
+
+- pending on the passenger pauses every running clock; leaving pending resumes it
+  with what remained, from the moment it resumes;
+- resolving stops both clocks (met, or breached if late);
+- a reopen resumes the resolution clock with what remained at the resolution; the
+  first-response clock never restarts;
+- the sweep warns before a breach, marks breaches and escalates each breach to the
+  department's supervisor.
+"""
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Exists, F, OuterRef, Q
+from django.utils import timezone
+
+from paxcare.cases.events import EventType, build_event, record_event
+from paxcare.cases.lifecycle import Status
+from paxcare.cases.models import Case, Event
+from paxcare.routing.models import Department
+from paxcare.sla.calendar import ALWAYS_OPEN, WorkingCalendar, from_model
+from paxcare.sla.models import BusinessCalendar, Clock, ClockKind, ClockState, SlaPolicy
+from paxcare.triage.models import Category
+
+logger = logging.getLogger(__name__)
+
+FALLBACK_CALENDAR = "cn-office"
+
+# Rows per sweep transaction: large enough that the round trips do not dominate,
+# small enough that a lock is held for well under a second.
+SWEEP_BATCH = 500
+
+# SQLite allows 32,766 parameters per statement; stay far below it.
+IN_BATCH = 2000
+
+RISKS = ("ok", "warning", "breached")
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    warned: int
+    breached: int
+    escalated: int
+
+
+# --- Starting clocks ------------------------------------------------------------
+
+
+@transaction.atomic
+def start_clocks(cases: Sequence[Case], at: datetime | None = None) -> list[Clock]:
+    """Create the first-response and resolution clocks of saved cases, in bulk.
+
+    The clocks start at ``at``, or at each case's ``received_at`` when ``at`` is
+    None. Cases that already have a clock of a kind keep it. A case with a first
+    response gets no first-response clock. Write one SLA_STARTED event per case.
+    """
+    if not cases:
+        return []
+    policies = list(SlaPolicy.objects.filter(is_active=True).order_by("rank", "id"))
+    calendars = {c.pk: c for c in BusinessCalendar.objects.all()}
+    fallback = next(
+        (c for c in calendars.values() if c.code == FALLBACK_CALENDAR), None
+    )
+    offices: dict[int, WorkingCalendar] = {}
+    department_calendars = _department_calendars(cases)
+    codes = _category_codes(cases)
+    existing = _existing_clocks([case.pk for case in cases])
+
+    clocks: list[Clock] = []
+    events: list[Event] = []
+    for case in cases:
+        policy = match_policy(policies, case, codes[case.category_id])
+        if policy is None:
+            logger.warning("No SLA policy matches case %s", case.number)
+            continue
+        calendar = calendars.get(department_calendars.get(case.department_id), fallback)
+        started_at = at if at is not None else case.received_at
+        office = _office(calendar, offices)
+        new = _new_clocks(case, policy, (calendar, office), started_at, existing)
+        if not new:
+            continue
+        clocks.extend(new)
+        events.append(_started_event(case, policy, calendar, new, started_at))
+
+    Clock.objects.bulk_create(clocks, batch_size=1000)
+    Event.objects.bulk_create(events, batch_size=1000)
+    return clocks
+
+
+def _office(
+    calendar: BusinessCalendar | None, offices: dict[int, WorkingCalendar]
+) -> WorkingCalendar:
+    """Return the working calendar of a row, converted once per call."""
+    if calendar is None:
+        return ALWAYS_OPEN
+    if calendar.pk not in offices:
+        offices[calendar.pk] = from_model(calendar)
+    return offices[calendar.pk]
+
+
+def match_policy(
+    policies: Iterable[SlaPolicy], case: Case, category_code: str
+) -> SlaPolicy | None:
+    """Return the most specific policy that matches the case, ties broken by rank."""
+    best: SlaPolicy | None = None
+    best_key: tuple[int, int, int] | None = None
+    for policy in policies:
+        matched = _matchers_set(policy, case, category_code)
+        if matched is None:
+            continue
+        key = (-matched, policy.rank, policy.pk or 0)
+        if best_key is None or key < best_key:
+            best, best_key = policy, key
+    return best
+
+
+def _matchers_set(policy: SlaPolicy, case: Case, category_code: str) -> int | None:
+    """Return how many matchers the policy sets, or None if one of them fails."""
+    count = 0
+    if policy.category:
+        wanted = policy.category
+        prefix_match = wanted.endswith(".") and category_code.startswith(wanted)
+        if category_code != wanted and not prefix_match:
+            return None
+        count += 1
+    for matcher, value in (
+        (policy.kind, case.kind),
+        (policy.priority, case.priority),
+        (policy.channel, case.channel),
+    ):
+        if matcher:
+            if matcher != value:
+                return None
+            count += 1
+    return count
+
+
+def _new_clocks(
+    case: Case,
+    policy: SlaPolicy,
+    calendars: tuple[BusinessCalendar | None, WorkingCalendar],
+    started_at: datetime,
+    existing: set[tuple[int, str]],
+) -> list[Clock]:
+    calendar, office = calendars
+    targets = [
+        (
+            ClockKind.FIRST_RESPONSE,
+            policy.first_response_minutes,
+            policy.first_response_business_hours,
+        ),
+        (
+            ClockKind.RESOLUTION,
+            policy.resolution_minutes,
+            policy.resolution_business_hours,
+        ),
+    ]
+    clocks = []
+    for kind, minutes, business_hours in targets:
+        if (case.pk, kind) in existing:
+            continue
+        if kind == ClockKind.FIRST_RESPONSE and case.first_response_at is not None:
+            continue
+        clock = Clock(
+            case=case,
+            kind=kind,
+            policy=policy,
+            calendar=calendar,
+            business_hours=business_hours,
+            target_minutes=minutes,
+            started_at=started_at,
+            warn_before_minutes=policy.warn_before_minutes,
+        )
+        _schedule(clock, started_at, minutes, office if business_hours else ALWAYS_OPEN)
+        clocks.append(clock)
+    return clocks
+
+
+def _started_event(
+    case: Case,
+    policy: SlaPolicy,
+    calendar: BusinessCalendar | None,
+    clocks: list[Clock],
+    at: datetime,
+) -> Event:
+    data = {
+        "policy": policy.pk,
+        "policy_name": policy.name,
+        "calendar": calendar.code if calendar else "",
+        "due": {clock.kind: clock.due_at.isoformat() for clock in clocks},
+    }
+    return build_event(case, EventType.SLA_STARTED, data=data, at=at)
+
+
+def _department_calendars(cases: Sequence[Case]) -> dict[int | None, int | None]:
+    ids = {case.department_id for case in cases if case.department_id}
+    found: dict[int | None, int | None] = {}
+    for chunk in _chunks(sorted(ids)):
+        rows = Department.objects.filter(pk__in=chunk).values_list("pk", "calendar_id")
+        found.update(rows)
+    return found
+
+
+def _category_codes(cases: Sequence[Case]) -> dict[int, str]:
+    codes = {}
+    missing = set()
+    for case in cases:
+        if Case.category.is_cached(case):
+            codes[case.category_id] = case.category.code
+        else:
+            missing.add(case.category_id)
+    for chunk in _chunks(sorted(missing - codes.keys())):
+        codes.update(Category.objects.filter(pk__in=chunk).values_list("pk", "code"))
+    return codes
+
+
+def _existing_clocks(case_ids: list[int]) -> set[tuple[int, str]]:
+    found: set[tuple[int, str]] = set()
+    for chunk in _chunks(case_ids):
+        found.update(
+            Clock.objects.filter(case_id__in=chunk).values_list("case_id", "kind")
+        )
+    return found
+
+
+def _chunks(values: list, size: int = IN_BATCH) -> Iterable[list]:
+    for index in range(0, len(values), size):
+        yield values[index : index + size]
+
+
+# --- Counting -------------------------------------------------------------------
+
+
+def counting(clock: Clock) -> WorkingCalendar:
+    """Return the calendar a clock counts its minutes in."""
+    if not clock.business_hours or clock.calendar is None:
+        return ALWAYS_OPEN
+    return from_model(clock.calendar)
+
+
+def warn_threshold(clock: Clock) -> int:
+    """Return how many minutes before its breach a clock warns.
+
+    The policy's ``warn_before_minutes``, but at most half the target: a 2-hour
+    target with a 2-hour warning warns after one hour, not at once.
+    """
+    return min(clock.warn_before_minutes, clock.target_minutes // 2)
+
+
+def _schedule(
+    clock: Clock,
+    begin: datetime,
+    remaining: int,
+    calendar: WorkingCalendar | None = None,
+) -> None:
+    """Set due_at and warn_at for ``remaining`` minutes counted from ``begin``."""
+    calendar = calendar or counting(clock)
+    before_warning = max(0, remaining - warn_threshold(clock))
+    clock.warn_at = calendar.add_minutes(begin, before_warning)
+    clock.due_at = calendar.add_minutes(clock.warn_at, remaining - before_warning)
+
+
+def _remaining(clock: Clock, at: datetime) -> int:
+    """Return the minutes left at ``at`` in the clock's counting; negative if late."""
+    calendar = counting(clock)
+    if at <= clock.due_at:
+        return calendar.minutes_between(at, clock.due_at)
+    return -calendar.minutes_between(clock.due_at, at)
+
+
+def _elapsed_minutes(begin: datetime, end: datetime) -> int:
+    return max(0, (end - begin) // timedelta(minutes=1))
+
+
+# --- Status changes -------------------------------------------------------------
+
+
+@transaction.atomic
+def record_first_response(case: Case, at: datetime) -> Clock | None:
+    """Stop the first-response clock: met if ``at`` is on time, else breached."""
+    clock = (
+        Clock.objects.select_for_update(of=("self",))
+        .select_related("calendar")
+        .filter(case=case, kind=ClockKind.FIRST_RESPONSE, stopped_at__isnull=True)
+        .first()
+    )
+    if clock is None:
+        return None
+    _stop(case, clock, at)
+    return clock
+
+
+@transaction.atomic
+def on_status_change(
+    case: Case, old_status: str, new_status: str, at: datetime
+) -> None:
+    """Pause, resume or stop the case's clocks for a status change at ``at``."""
+    if old_status == new_status:
+        return
+    clocks = list(
+        Clock.objects.select_for_update(of=("self",))
+        .select_related("calendar")
+        .filter(case=case)
+        .order_by("kind")
+    )
+    reopened = old_status in (Status.RESOLVED, Status.CLOSED)
+    for clock in clocks:
+        if new_status == Status.PENDING:
+            _pause(case, clock, at)
+        elif new_status == Status.RESOLVED:
+            _stop(case, clock, at)
+        elif old_status == Status.PENDING:
+            _resume(case, clock, at)
+        elif reopened and new_status == Status.OPEN:
+            _reopen(case, clock, at)
+
+
+def _pause(case: Case, clock: Clock, at: datetime) -> None:
+    # A clock already past due is not paused: its breach has happened, and the
+    # sweep records it within the minute.
+    if clock.state != ClockState.RUNNING or at >= clock.due_at:
+        return
+    clock.remaining_minutes = _remaining(clock, at)
+    clock.state = ClockState.PAUSED
+    clock.paused_at = at
+    clock.save(update_fields=["remaining_minutes", "state", "paused_at"])
+    data = {"kind": clock.kind, "remaining_minutes": clock.remaining_minutes}
+    record_event(case, EventType.SLA_PAUSED, data=data, at=at)
+
+
+def _resume(case: Case, clock: Clock, at: datetime) -> None:
+    if clock.state != ClockState.PAUSED:
+        return
+    _add_pause(clock, at)
+    _restart(clock, at)
+    clock.save()
+    data = {
+        "kind": clock.kind,
+        "due_at": clock.due_at.isoformat(),
+        "paused_minutes": clock.paused_minutes,
+    }
+    record_event(case, EventType.SLA_RESUMED, data=data, at=at)
+
+
+def _reopen(case: Case, clock: Clock, at: datetime) -> None:
+    if clock.kind != ClockKind.RESOLUTION or clock.stopped_at is None:
+        return
+    clock.stopped_at = None
+    if clock.state == ClockState.BREACHED:
+        # Late already: the case is back in the queue as breached; the breach and
+        # its escalation were recorded once and are not repeated.
+        clock.save(update_fields=["stopped_at"])
+        return
+    _restart(clock, at)
+    clock.save()
+    data = {"kind": clock.kind, "due_at": clock.due_at.isoformat(), "reopened": True}
+    record_event(case, EventType.SLA_RESUMED, data=data, at=at)
+
+
+def _restart(clock: Clock, at: datetime) -> None:
+    """Run the clock again from ``at`` with the minutes it had left."""
+    remaining = max(clock.remaining_minutes or 0, 0)
+    _schedule(clock, at, remaining)
+    clock.state = ClockState.RUNNING
+    clock.remaining_minutes = None
+    clock.paused_at = None
+
+
+def _add_pause(clock: Clock, at: datetime) -> None:
+    if clock.paused_at is not None:
+        clock.paused_minutes += _elapsed_minutes(clock.paused_at, at)
+
+
+def _stop(case: Case, clock: Clock, at: datetime) -> None:
+    """Stop a clock at ``at``: met if on time; a late running clock is breached."""
+    if clock.stopped_at is not None:
+        return
+    clock.stopped_at = at
+    if clock.state == ClockState.PAUSED:
+        _add_pause(clock, at)
+        clock.paused_at = None
+        clock.state = ClockState.MET
+    elif clock.state == ClockState.RUNNING and at <= clock.due_at:
+        clock.remaining_minutes = _remaining(clock, at)
+        clock.state = ClockState.MET
+    elif clock.state == ClockState.RUNNING:
+        # Late, and the sweep has not seen it yet: the breach happened at due_at.
+        clock.state = ClockState.BREACHED
+        clock.breached_at = clock.due_at
+        data = {"kind": clock.kind, "due_at": clock.due_at.isoformat()}
+        record_event(case, EventType.SLA_BREACHED, data=data, at=at)
+    clock.save()
+    if clock.state == ClockState.MET:
+        data = {"kind": clock.kind, "due_at": clock.due_at.isoformat()}
+        record_event(case, EventType.SLA_MET, data=data, at=at)
+
+
+# --- Sweep ----------------------------------------------------------------------
+
+
+def sweep(now: datetime | None = None) -> SweepResult:
+    """Warn clocks near their breach, breach late clocks and escalate the breaches.
+
+    Idempotent: a clock is warned once and breached once. Work goes in batches, each
+    in its own transaction; rows another sweeper holds are skipped, not waited for.
+    """
+    now = now or timezone.now()
+    warned = _in_batches(_warn_batch, now)
+    breached = _in_batches(_breach_batch, now)
+    if warned or breached:
+        logger.info("SLA sweep warned %d and breached %d clocks", warned, breached)
+    return SweepResult(warned=warned, breached=breached, escalated=breached)
+
+
+def _in_batches(step, now: datetime) -> int:
+    total = 0
+    while True:
+        with transaction.atomic():
+            done = step(now)
+        total += done
+        if done < SWEEP_BATCH:
+            return total
+
+
+def _locked(filters: Q) -> list[Clock]:
+    rows = (
+        Clock.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("case", "case__department")
+        .filter(filters)
+        .order_by("due_at", "pk")[:SWEEP_BATCH]
+    )
+    return list(rows)
+
+
+def _warn_batch(now: datetime) -> int:
+    clocks = _locked(
+        Q(state=ClockState.RUNNING, warned_at__isnull=True, warn_at__lte=now)
+        & Q(due_at__gt=now)
+    )
+    Clock.objects.filter(pk__in=[clock.pk for clock in clocks]).update(warned_at=now)
+    Event.objects.bulk_create(
+        build_event(
+            clock.case,
+            EventType.SLA_WARNING,
+            data={"kind": clock.kind, "due_at": clock.due_at.isoformat()},
+            at=now,
+        )
+        for clock in clocks
+    )
+    return len(clocks)
+
+
+def _breach_batch(now: datetime) -> int:
+    clocks = _locked(Q(state=ClockState.RUNNING, due_at__lte=now))
+    events: list[Event] = []
+    for clock in clocks:
+        due = clock.due_at.isoformat()
+        events.append(
+            build_event(
+                clock.case,
+                EventType.SLA_BREACHED,
+                data={"kind": clock.kind, "due_at": due},
+                at=now,
+            )
+        )
+        events.append(_escalation(clock, now))
+    Clock.objects.filter(pk__in=[clock.pk for clock in clocks]).update(
+        state=ClockState.BREACHED, breached_at=F("due_at")
+    )
+    Event.objects.bulk_create(events)
+    case_ids = [clock.case_id for clock in clocks]
+    Case.objects.filter(pk__in=case_ids, escalated_at__isnull=True).update(
+        escalated_at=now
+    )
+    return len(clocks)
+
+
+def _escalation(clock: Clock, now: datetime) -> Event:
+    """Return the ESCALATED event of a breach: to the department's supervisor."""
+    department = clock.case.department
+    supervisor_id = department.supervisor_id if department else None
+    if supervisor_id is None:
+        logger.warning(
+            "SLA breach on case %s has no supervisor to escalate to", clock.case.number
+        )
+    data = {
+        "to": supervisor_id,
+        "department": department.code if department else "",
+        "kind": clock.kind,
+    }
+    return build_event(clock.case, EventType.ESCALATED, data=data, at=now)
+
+
+# --- Reading --------------------------------------------------------------------
+
+
+def clock_summary(case: Case, now: datetime | None = None) -> list[dict[str, Any]]:
+    """Return the case's clocks for pages and the API, first response first."""
+    now = now or timezone.now()
+    clocks = Clock.objects.filter(case=case).select_related("calendar").order_by("kind")
+    return [_summary(clock, now) for clock in clocks]
+
+
+def _summary(clock: Clock, now: datetime) -> dict[str, Any]:
+    if clock.state == ClockState.PAUSED:
+        remaining = clock.remaining_minutes
+    elif clock.stopped_at is None:
+        remaining = _remaining(clock, now)
+    else:
+        remaining = None
+    return {
+        "kind": clock.kind,
+        "state": clock.state,
+        "business_hours": clock.business_hours,
+        "target_minutes": clock.target_minutes,
+        "started_at": clock.started_at,
+        "due_at": clock.due_at,
+        "warn_at": clock.warn_at,
+        "stopped_at": clock.stopped_at,
+        "breached_at": clock.breached_at,
+        "remaining": remaining,
+        "paused_minutes": clock.paused_minutes,
+        "risk": clock_risk(clock, now),
+    }
+
+
+def clock_risk(clock: Clock, now: datetime) -> str:
+    """Return "ok", "warning" or "breached" for a clock, as the queue filter does."""
+    if clock.stopped_at is not None:
+        return "ok"
+    if clock.state == ClockState.BREACHED:
+        return "breached"
+    if clock.state != ClockState.RUNNING:
+        return "ok"
+    if clock.due_at <= now:
+        return "breached"
+    if clock.warn_at is not None and clock.warn_at <= now:
+        return "warning"
+    return "ok"
+
+
+def sla_risk_filter(risk: str, now: datetime | None = None) -> Q:
+    """Return a Q for Case querysets: cases whose worst open clock is at ``risk``.
+
+    "breached": a clock that is late and not stopped; "warning": a running clock
+    past its warning and none breached; "ok": neither. Paused and stopped clocks
+    are never at risk. Raise ValueError for another risk.
+    """
+    if risk not in RISKS:
+        raise ValueError(f"Unknown SLA risk {risk!r}: use one of {', '.join(RISKS)}.")
+    now = now or timezone.now()
+    case_clocks = Clock.objects.filter(case=OuterRef("pk"), stopped_at__isnull=True)
+    breached = Exists(
+        case_clocks.filter(
+            Q(state=ClockState.BREACHED) | Q(state=ClockState.RUNNING, due_at__lte=now)
+        )
+    )
+    warning = Exists(
+        case_clocks.filter(state=ClockState.RUNNING, warn_at__lte=now, due_at__gt=now)
+    )
+    if risk == "breached":
+        return Q(breached)
+    if risk == "warning":
+        return Q(warning) & ~Q(breached)
+    return ~Q(breached) & ~Q(warning)
