@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 setup: $(STAMP) messages
 
 messages: $(STAMP)
-	cd src/paxcare && PAXCARE_TESTING=1 ../../$(BIN)/paxcare compilemessages --verbosity 0
+	$(BIN)/python scripts/compile_messages.py
 
 vendor:
 	sh scripts/vendor-static.sh
