@@ -4,6 +4,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import models
+from django.dispatch import Signal
 from django.utils import timezone
 
 from paxcare.cases.models import Case, Channel, Event
@@ -32,6 +33,18 @@ class EventType(models.TextChoices):
     SLA_WARNING = "sla.warning"
     SLA_BREACHED = "sla.breached"
     ESCALATED = "case.escalated"
+
+
+# Sent with ``events=[Event, ...]`` inside the transaction that wrote them, so that a
+# receiver (comms queues the notifications a moment owes) commits or rolls back with
+# the change itself. Receivers must not send anything before the commit.
+events_recorded = Signal()
+
+
+def announce(events: list[Event]) -> None:
+    """Tell the other apps about timeline events just written."""
+    if events:
+        events_recorded.send(sender=Event, events=events)
 
 
 def actor_label(user) -> str:
@@ -66,4 +79,5 @@ def record_event(case: Case, type: str, **kwargs) -> Event:
     """Append one Event to the case's timeline."""
     event = build_event(case, type, **kwargs)
     event.save(force_insert=True)
+    announce([event])
     return event

@@ -87,6 +87,8 @@ class Case(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     content_hash = models.CharField(max_length=64, blank=True)
+    # Words, CJK characters and pairs; see cases.search. Indexed on PostgreSQL.
+    search_document = models.TextField(blank=True, editable=False)
     received_at = models.DateTimeField(_("received"))
     first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)

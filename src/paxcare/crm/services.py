@@ -2,6 +2,7 @@
 
 from collections.abc import Sequence
 
+from paxcare.bulk import insert_rows
 from paxcare.crm.models import Passenger
 
 
@@ -51,5 +52,5 @@ def link_passengers(drafts: Sequence) -> list[Passenger]:
             if draft.social_handle:
                 by_handle[draft.social_handle] = passenger
         linked.append(passenger)
-    Passenger.objects.bulk_create(new)
+    insert_rows(new)
     return linked

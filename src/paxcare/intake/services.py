@@ -16,7 +16,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from paxcare.cases.events import EventType, actor_label, build_event
+from paxcare.bulk import insert_rows
+from paxcare.cases.events import EventType, actor_label, announce, build_event
 from paxcare.cases.models import Case, Event
 from paxcare.cases.numbers import new_case_number
 from paxcare.crm.services import link_passengers
@@ -138,14 +139,15 @@ def _open_batch(drafts, results, categories, actor) -> None:
         )
     duplicates = _find_duplicates(cases)
     assigned = assign_new_cases(cases, at=now)
-    Case.objects.bulk_create(cases)
+    insert_rows(cases)
     within_batch = [c for c in cases if id(c) in duplicates and c.duplicate_of is None]
     for case in within_batch:
         case.duplicate_of = duplicates[id(case)]
     if within_batch:
         Case.objects.bulk_update(within_batch, ["duplicate_of"])
     events = _creation_events(fresh, cases, triaged, duplicates, actor, now)
-    Event.objects.bulk_create(events + assigned)
+    insert_rows(events + assigned)
+    announce(events + assigned)
     sla.start_clocks(cases, at=now)
     by_external_id = {}
     for (draft, result), case in zip(fresh, cases, strict=True):

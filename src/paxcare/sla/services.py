@@ -24,7 +24,8 @@ from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
-from paxcare.cases.events import EventType, build_event, record_event
+from paxcare.bulk import insert_rows
+from paxcare.cases.events import EventType, announce, build_event, record_event
 from paxcare.cases.lifecycle import Status
 from paxcare.cases.models import Case, Event
 from paxcare.routing.models import Department
@@ -92,8 +93,9 @@ def start_clocks(cases: Sequence[Case], at: datetime | None = None) -> list[Cloc
         clocks.extend(new)
         events.append(_started_event(case, policy, calendar, new, started_at))
 
-    Clock.objects.bulk_create(clocks, batch_size=1000)
-    Event.objects.bulk_create(events, batch_size=1000)
+    insert_rows(clocks)
+    insert_rows(events)
+    announce(events)
     return clocks
 
 
@@ -448,7 +450,7 @@ def _warn_batch(now: datetime) -> int:
         & Q(due_at__gt=now)
     )
     Clock.objects.filter(pk__in=[clock.pk for clock in clocks]).update(warned_at=now)
-    Event.objects.bulk_create(
+    events = Event.objects.bulk_create(
         build_event(
             clock.case,
             EventType.SLA_WARNING,
@@ -457,6 +459,7 @@ def _warn_batch(now: datetime) -> int:
         )
         for clock in clocks
     )
+    announce(events)
     return len(clocks)
 
 
@@ -478,6 +481,7 @@ def _breach_batch(now: datetime) -> int:
         state=ClockState.BREACHED, breached_at=F("due_at")
     )
     Event.objects.bulk_create(events)
+    announce(events)
     case_ids = [clock.case_id for clock in clocks]
     Case.objects.filter(pk__in=case_ids, escalated_at__isnull=True).update(
         escalated_at=now

@@ -1,0 +1,43 @@
+"""``/api/v1/intake``: channel webhooks. A social-media bridge posts public posts here.
+
+Delivery is at least once on most platforms, so the webhook is idempotent: the same
+post id answers the case it already opened, with 200 instead of 201.
+"""
+
+from ninja import Router, Status
+
+from paxcare.cases.api import require_filing
+from paxcare.cases.models import Case, Channel
+from paxcare.cases.schemas import IntakeOut, SocialPost
+from paxcare.intake.drafts import CaseDraft
+from paxcare.intake.importers import airline_code, social_external_id
+from paxcare.intake.services import open_case, parse_received_at
+
+router = Router(tags=["intake"])
+
+
+@router.post(
+    "/social",
+    response={200: IntakeOut, 201: IntakeOut},
+    operation_id="receive_social_post",
+    summary="Receive a social-media post",
+)
+def receive_social_post(request, payload: SocialPost):
+    """Open a social-media case for a post, or return the one it already opened."""
+    require_filing(request.user)
+    draft = CaseDraft(
+        description=payload.text,
+        channel=Channel.SOCIAL,
+        external_id=social_external_id(payload.platform, payload.post_id),
+        social_handle=payload.author_handle.strip(),
+        airline=airline_code(payload.airline),
+        received_at=parse_received_at(payload.created_at),
+        extra={"platform": payload.platform},
+    )
+    result = open_case(draft, actor=request.user)
+    case = Case.objects.select_related(
+        "category", "department", "assignee", "duplicate_of"
+    ).get(pk=result.case.pk)
+    return Status(
+        201 if result.created else 200, {"created": result.created, "case": case}
+    )

@@ -1,0 +1,261 @@
+"""Imports of social-media exports: rows in, cases out, bad rows reported by line.
+
+The file is read as a stream and handed to ``open_cases`` in batches, so memory stays
+flat however long the file is and a re-import finds every known post by its id.
+"""
+
+import csv
+import io
+import logging
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from django.utils.translation import gettext as _
+
+from paxcare.cases.models import Channel
+from paxcare.intake.drafts import CaseDraft
+from paxcare.intake.services import open_cases
+
+logger = logging.getLogger(__name__)
+
+# 500 drafts a batch: large enough that the per-batch queries cost little per post,
+# small enough that one transaction stays short and a retry repeats little work.
+BATCH_SIZE = 500
+
+TWITTER_COLUMNS = ("tweet_id", "airline", "text", "created")
+
+# The names social-media exports use for the airlines a post is addressed to.
+AIRLINE_CODES: dict[str, str] = {
+    "virgin america": "VX",
+    "united": "UA",
+    "united airlines": "UA",
+    "southwest": "WN",
+    "southwest airlines": "WN",
+    "delta": "DL",
+    "delta air lines": "DL",
+    "us airways": "US",
+    "american": "AA",
+    "american airlines": "AA",
+}
+
+# Exports write times in several ways; the first format that parses wins.
+DATE_FORMATS = (
+    "%m/%d/%Y %H:%M",
+    "%m/%d/%Y %H:%M:%S",
+    "%Y-%m-%d %H:%M:%S %z",
+    "%Y-%m-%d %H:%M:%S",
+)
+
+
+def airline_code(value: str | None) -> str:
+    """Return the IATA code for an airline name or code; blank when unknown."""
+    value = " ".join((value or "").split())
+    if not value:
+        return ""
+    if value.lower() in AIRLINE_CODES:
+        return AIRLINE_CODES[value.lower()]
+    if len(value) in (2, 3) and value.isalnum():
+        return value.upper()
+    return ""
+
+
+def social_external_id(platform: str, post_id: str) -> str:
+    """Return the external id of a post: the bare id for tweets, else platform:id.
+
+    Tweets keep their bare id so that a CSV export and the webhook agree on one post.
+    """
+    platform = platform.strip().lower()
+    post_id = post_id.strip()
+    if platform in ("twitter", "x"):
+        return post_id
+    return f"{platform}:{post_id}"
+
+
+def parse_post_time(value: str, zone: ZoneInfo) -> datetime | None:
+    """Return an aware datetime, reading naive times in ``zone``; None if no date."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    parsed = None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        for pattern in DATE_FORMATS:
+            try:
+                parsed = datetime.strptime(value, pattern)  # noqa: DTZ007 - zone below
+                break
+            except ValueError:
+                continue
+    if parsed is None:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    message: str
+
+
+@dataclass
+class ImportReport:
+    read: int = 0
+    created: int = 0
+    known: int = 0
+    rejected: int = 0
+    seconds: float = 0.0
+
+    @property
+    def rate(self) -> float:
+        """Rows read per second."""
+        return self.read / self.seconds if self.seconds > 0 else 0.0
+
+
+class ImportFileError(ValueError):
+    """The file as a whole cannot be imported (no header, missing columns)."""
+
+
+@dataclass
+class _Row:
+    line: int
+    draft: CaseDraft | None = None
+    error: str = ""
+
+
+def read_twitter_csv(handle: io.TextIOBase, zone: ZoneInfo) -> Iterator[_Row]:
+    """Yield one draft or one error per record of a tweets export.
+
+    ``handle`` must decode with ``errors="surrogateescape"``: a record holding bytes
+    that are not UTF-8 is reported instead of stopping the whole file.
+    """
+    reader = csv.reader(handle, strict=True)
+    header = _header(reader)
+    width = len(header)
+    index = {name: header.index(name) for name in TWITTER_COLUMNS}
+    line = reader.line_num
+    while True:
+        start = line + 1
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            line = reader.line_num
+            yield _Row(start, error=_("not valid CSV (%(error)s)") % {"error": error})
+            continue
+        line = reader.line_num
+        if not values:
+            continue
+        yield _twitter_row(start, values, width, index, zone)
+
+
+def _header(reader) -> list[str]:
+    try:
+        header = [name.strip().lower() for name in next(reader)]
+    except StopIteration as error:
+        raise ImportFileError(_("The file is empty.")) from error
+    missing = [name for name in TWITTER_COLUMNS if name not in header]
+    if missing:
+        raise ImportFileError(
+            _("Missing columns: %(columns)s.") % {"columns": ", ".join(missing)}
+        )
+    return header
+
+
+def _twitter_row(line: int, values: list[str], width: int, index, zone) -> _Row:
+    if len(values) != width:
+        message = _("%(found)d columns where the header has %(expected)d") % {
+            "found": len(values),
+            "expected": width,
+        }
+        return _Row(line, error=message)
+    if any(_undecodable(value) for value in values):
+        return _Row(line, error=_("not valid UTF-8; save the file as UTF-8"))
+    tweet_id = values[index["tweet_id"]].strip()
+    text = values[index["text"]].strip()
+    received_at = parse_post_time(values[index["created"]], zone)
+    if not tweet_id:
+        return _Row(line, error=_("tweet_id is empty"))
+    if not text:
+        return _Row(line, error=_("text is empty"))
+    if received_at is None:
+        return _Row(
+            line,
+            error=_("created is not a date: %(value)r")
+            % {"value": values[index["created"]]},
+        )
+    draft = CaseDraft(
+        description=text,
+        channel=Channel.SOCIAL,
+        external_id=tweet_id,
+        airline=airline_code(values[index["airline"]]),
+        received_at=received_at,
+    )
+    return _Row(line, draft=draft)
+
+
+def _undecodable(value: str) -> bool:
+    # surrogateescape turns each undecodable byte into a lone surrogate U+DC80..U+DCFF.
+    return any("\udc80" <= char <= "\udcff" for char in value)
+
+
+def import_twitter_csv(
+    path: Path,
+    *,
+    zone: ZoneInfo,
+    batch_size: int = BATCH_SIZE,
+    on_error: Callable[[RowError], None] = lambda error: None,
+    on_progress: Callable[[int], None] = lambda position: None,
+) -> ImportReport:
+    """Import a tweets export; report each bad row and import the good ones.
+
+    ``on_progress`` receives the number of bytes read so far after every batch.
+    """
+    report = ImportReport()
+    started = time.perf_counter()
+    with path.open("rb") as raw:
+        text = io.TextIOWrapper(
+            raw, encoding="utf-8-sig", errors="surrogateescape", newline=""
+        )
+        batch: list[_Row] = []
+        for row in read_twitter_csv(text, zone):
+            report.read += 1
+            if row.draft is None:
+                report.rejected += 1
+                on_error(RowError(row.line, row.error))
+                continue
+            batch.append(row)
+            if len(batch) >= batch_size:
+                _import_batch(batch, report, on_error)
+                batch = []
+                on_progress(raw.tell())
+        if batch:
+            _import_batch(batch, report, on_error)
+        on_progress(raw.tell())
+    report.seconds = time.perf_counter() - started
+    logger.info(
+        "import: %d rows read, %d created, %d known, %d rejected in %.1f s",
+        report.read,
+        report.created,
+        report.known,
+        report.rejected,
+        report.seconds,
+    )
+    return report
+
+
+def _import_batch(batch: list[_Row], report: ImportReport, on_error) -> None:
+    results = open_cases([row.draft for row in batch])
+    for row, result in zip(batch, results, strict=True):
+        if result.errors:
+            report.rejected += 1
+            details = "; ".join(f"{e.field}: {e.message}" for e in result.errors)
+            on_error(RowError(row.line, details))
+        elif result.created:
+            report.created += 1
+        else:
+            report.known += 1
