@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 import sklearn
-from scipy import sparse
+from scipy import optimize, sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import precision_recall_fscore_support
@@ -53,6 +53,7 @@ DEFAULT_KIND = "complaint"
 RECOMMENDED_THRESHOLD = 0.45
 
 _FORMAT = "paxcare-text-classifier/1"
+_FOLDS = 3
 
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _HANDLE = re.compile(r"(?<![\w@])@\w+")
@@ -157,12 +158,60 @@ def _vectorisers() -> tuple[TfidfVectorizer, TfidfVectorizer]:
 
 
 def _head(seed: int, c: float) -> LogisticRegression:
+    # newton-cg: a tenth of lbfgs's time on these wide sparse matrices, same optimum.
     return LogisticRegression(
         C=c,
         class_weight="balanced",
-        max_iter=2000,
+        solver="newton-cg",
+        max_iter=200,
         random_state=seed,
     )
+
+
+def _softmax(scores: np.ndarray) -> np.ndarray:
+    scores = scores - scores.max(axis=1, keepdims=True)
+    np.exp(scores, out=scores)
+    scores /= scores.sum(axis=1, keepdims=True)
+    return scores
+
+
+def _fit_temperature(
+    features: sparse.csr_matrix, labels: list[str], seed: int, c: float
+) -> float:
+    """Return the softmax temperature that calibrates out-of-fold confidences.
+
+    Three folds, stratified; classes with fewer than three examples stay in every
+    training part. A temperature below 1 sharpens the probabilities of a model
+    regularised for few examples, above 1 softens an overconfident one.
+    """
+    rng = np.random.default_rng(seed)
+    fold_of = np.full(len(labels), -1)
+    by_class: dict[str, list[int]] = {}
+    for index, label in enumerate(labels):
+        by_class.setdefault(label, []).append(index)
+    for rows in by_class.values():
+        if len(rows) >= _FOLDS:
+            order = rng.permutation(len(rows))
+            fold_of[np.array(rows)[order]] = np.arange(len(rows)) % _FOLDS
+    if (fold_of >= 0).sum() < 30:
+        return 1.0
+    y = np.array(labels)
+    scores: list[np.ndarray] = []
+    truth: list[np.ndarray] = []
+    for fold in range(_FOLDS):
+        test = fold_of == fold
+        model = _head(seed, c).fit(features[~test], y[~test])
+        scores.append(model.decision_function(features[test]))
+        truth.append(np.searchsorted(model.classes_, y[test]))
+    oof = np.vstack(scores).astype(np.float64)
+    right = np.concatenate(truth)
+
+    def loss(log_t: float) -> float:
+        p = _softmax(oof / np.exp(log_t))
+        return float(-np.log(p[np.arange(len(right)), right] + 1e-12).mean())
+
+    best = optimize.minimize_scalar(loss, bounds=(-3.0, 3.0), method="bounded")
+    return float(np.exp(best.x))
 
 
 @dataclass
@@ -174,6 +223,7 @@ class TextClassifier:
     category_model: LogisticRegression
     kind_model: LogisticRegression | None
     default_kind: str = DEFAULT_KIND
+    temperature: float = 1.0
     trained_at: str = ""
     n_examples: int = 0
     version: str = ""
@@ -186,13 +236,27 @@ class TextClassifier:
 
     def _features(self, texts: Sequence[str]) -> sparse.csr_matrix:
         cleaned = [normalise(t) for t in texts]
-        return sparse.hstack(
-            [
-                self.word_vectoriser.transform(cleaned),
-                self.char_vectoriser.transform(cleaned),
-            ],
-            format="csr",
-        )
+        # Input checks cost more than the arithmetic for one short text.
+        with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
+            return sparse.hstack(
+                [
+                    self.word_vectoriser.transform(cleaned),
+                    self.char_vectoriser.transform(cleaned),
+                ],
+                format="csr",
+            )
+
+    def probabilities(self, texts: Sequence[str]) -> np.ndarray:
+        """Return calibrated category probabilities, columns as ``categories``."""
+        return self._probabilities(self._features(texts))
+
+    def _probabilities(self, features: sparse.csr_matrix) -> np.ndarray:
+        model = self.category_model
+        scores = np.asarray(features @ model.coef_.T, dtype=np.float64)
+        scores += model.intercept_
+        if scores.shape[1] == 1:
+            scores = np.hstack([-scores, scores])
+        return _softmax(scores / self.temperature)
 
     def predict(self, texts: Sequence[str]) -> list[Prediction]:
         """Return one prediction per text, in order, computed as one batch."""
@@ -201,13 +265,19 @@ class TextClassifier:
         if len(texts) == 0:
             return []
         features = self._features(texts)
-        probabilities = self.category_model.predict_proba(features)
+        probabilities = self._probabilities(features)
         best = probabilities.argmax(axis=1)
         classes = self.category_model.classes_
         if self.kind_model is None:
             kinds = [self.default_kind] * len(texts)
         else:
-            kinds = [str(k) for k in self.kind_model.predict(features)]
+            kind_scores = features @ self.kind_model.coef_.T
+            kind_scores = np.asarray(kind_scores) + self.kind_model.intercept_
+            if kind_scores.shape[1] == 1:
+                picked = (kind_scores[:, 0] > 0).astype(int)
+            else:
+                picked = kind_scores.argmax(axis=1)
+            kinds = [str(self.kind_model.classes_[i]) for i in picked]
         return [
             Prediction(
                 category=str(classes[i]),
@@ -251,7 +321,7 @@ def train(
     *,
     seed: int = 0,
     version: str | None = None,
-    c: float = 10.0,
+    c: float = 3.0,
 ) -> TextClassifier:
     """Train a classifier on labelled texts and return it.
 
@@ -279,7 +349,9 @@ def train(
             [words.transform(batch), chars.transform(batch)], format="csr"
         )
 
-    category_model = _head(seed, c).fit(features(cleaned), categories)
+    category_features = features(cleaned)
+    category_model = _head(seed, c).fit(category_features, categories)
+    temperature = _fit_temperature(category_features, categories, seed, c)
     kind_model = None
     if len(set(kind_labels)) >= 2:
         kind_model = _head(seed, c).fit(features(kind_cleaned), kind_labels)
@@ -298,6 +370,7 @@ def train(
         category_model=category_model,
         kind_model=kind_model,
         default_kind=default_kind,
+        temperature=temperature,
         trained_at=datetime.now(UTC).isoformat(timespec="seconds"),
         n_examples=len(texts),
         version=label,
@@ -350,7 +423,9 @@ def score_predictions(
     )
     per_class = {
         label: ClassScores(float(p), float(r), float(f), int(s))
-        for label, p, r, f, s in zip(chosen, precision, recall, f1, support, strict=True)
+        for label, p, r, f, s in zip(
+            chosen, precision, recall, f1, support, strict=True
+        )
     }
     correct = sum(t == p for t, p in zip(true, predicted, strict=True))
     return EvaluationReport(
@@ -388,7 +463,11 @@ def stratified_split(
     for category in sorted(by_class):
         rows = by_class[category]
         rng.shuffle(rows)
-        n_test = 0 if len(rows) < 2 else min(len(rows) - 1, max(1, round(len(rows) * holdout)))
+        n_test = (
+            0
+            if len(rows) < 2
+            else min(len(rows) - 1, max(1, round(len(rows) * holdout)))
+        )
         test_rows.extend(rows[:n_test])
         train_rows.extend(rows[n_test:])
     return sorted(train_rows), sorted(test_rows)
