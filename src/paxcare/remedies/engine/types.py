@@ -122,6 +122,7 @@ class Event:
     delivered_at: datetime | None = None
     complained_at: datetime | None = None
     bag_fee: Money | None = None
+    bag_weight_kg: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)

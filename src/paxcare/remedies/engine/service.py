@@ -1,0 +1,55 @@
+"""One call for callers outside the engine: a JSON-like request in, JSON-ready out.
+
+Passengers of one disrupted flight send the same itinerary and event again and
+again, so answers are kept per request (its ``id`` aside) in a bounded cache: the
+second passenger of a cancelled wave costs a JSON encoding and a dictionary lookup.
+The answers returned share their inner lists and dictionaries with the cache; treat
+them as read-only.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from .assess import assess
+from .parse import InputError, parse_assessment
+from .serialize import error_to_dict, result_to_dict
+from .types import Carrier
+
+# 4,096 distinct answers of ~5 KB each: about 20 MB at most per process.
+CACHE_SIZE = 4096
+_answers: dict[str, dict[str, Any]] = {}
+
+
+def assess_request(
+    data: Any, registry: Mapping[str, Carrier] | None = None
+) -> dict[str, Any]:
+    """Assess one request; return its result, or its error line when it is invalid."""
+    key = _cache_key(data) if registry is None else None
+    if key is not None and (cached := _answers.get(key)) is not None:
+        return {**cached, "id": data.get("id")}
+    try:
+        assessment = parse_assessment(data, registry)
+    except InputError as error:
+        identifier = data.get("id") if isinstance(data, Mapping) else None
+        return error_to_dict(identifier, error)
+    answer = result_to_dict(assess(assessment))
+    if key is not None:
+        if len(_answers) >= CACHE_SIZE:
+            _answers.clear()
+        _answers[key] = answer
+    return answer
+
+
+def _cache_key(data: Any) -> str | None:
+    """Return a canonical text of the request without its id, or None if it has none."""
+    if not isinstance(data, Mapping):
+        return None
+    try:
+        return json.dumps(
+            {k: v for k, v in data.items() if k != "id"}, sort_keys=True, default=str
+        )
+    except (TypeError, ValueError):
+        return None

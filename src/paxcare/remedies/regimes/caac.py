@@ -1,0 +1,251 @@
+"""China: the CAAC passenger service rules (2021) and flight regularity rules (2016).
+
+Chinese law fixes no cash compensation for delays. It says what the carrier must
+provide and who pays for it: the carrier when the cause is its own (maintenance,
+crew, scheduling), the passenger when it is not (weather, air traffic control,
+security), with the carrier still arranging. Every care entry carries ``paid_by``.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from ..engine.facts import Facts, Outcome, new_outcome
+from ..engine.reference import territories
+from ..engine.rules import version_on
+from ..engine.text import CAUSE_TEXT, money
+from ..engine.types import BAGGAGE_EVENTS, Deadline, EventType, Kind, Text
+from .base import Regime
+
+CARRIER, PASSENGER = "carrier", "passenger"
+
+
+class Caac(Regime):
+    def __init__(self) -> None:
+        super().__init__("caac")
+
+    def assess(self, facts: Facts) -> Outcome:
+        outcome = new_outcome()
+        rules = version_on(self.regime, facts.flight_date)
+        if rules is None:
+            self.refuse(outcome, "not_in_force", "not_in_force", date=facts.flight_date)
+            return outcome
+        if not self._in_scope(facts):
+            self.refuse(outcome, "out_of_scope", "out_of_scope")
+            return outcome
+        event = facts.event.type
+        if event in (EventType.DELAY, EventType.CANCELLATION):
+            self._disruption(facts, rules, outcome)
+        elif event is EventType.DENIED_BOARDING:
+            self._denied_boarding(facts, rules, outcome)
+        elif event in BAGGAGE_EVENTS:
+            self._baggage(facts, rules, outcome)
+        if outcome.entitlements:
+            self._complaint_answer(facts, rules, outcome)
+        else:
+            self.refuse(outcome, "not_covered", "not_covered")
+        return outcome
+
+    def _in_scope(self, facts: Facts) -> bool:
+        table, on = territories(), facts.flight_date
+        segment = facts.segment
+        return (
+            table.contains("CN", segment.origin.country, on)
+            or table.contains("CN", segment.destination.country, on)
+            or table.contains("CN", facts.carrier.country, on)
+        )
+
+    def _payer(self, facts: Facts, rules: dict[str, Any]) -> str:
+        """Return who pays for care; an unstated cause is the carrier's to prove."""
+        cause = facts.event.cause
+        if cause is None or cause.value in rules["carrier_causes"]:
+            return CARRIER
+        return PASSENGER
+
+    def _stopover(self, facts: Facts) -> bool:
+        """Say whether the passenger is held at an intermediate stop of one flight."""
+        index = facts.event.segment_index
+        if index == 0:
+            return False
+        segments = facts.assessment.segments
+        same_flight = segments[index - 1].flight_number == facts.segment.flight_number
+        table = territories()
+        domestic = all(
+            table.contains("CN", a.country, facts.flight_date)
+            for a in (facts.segment.origin, facts.segment.destination)
+        )
+        return same_flight and domestic
+
+    def _disruption(
+        self, facts: Facts, rules: dict[str, Any], outcome: Outcome
+    ) -> None:
+        cancelled = facts.event.type is EventType.CANCELLATION
+        waiting = facts.departure_delay_minutes or 0.0
+        if not cancelled and waiting <= 0:
+            return
+        self._information(facts, rules, outcome)
+        if cancelled or waiting >= rules["meals_delay_minutes"]:
+            self._care(facts, rules, outcome)
+        if cancelled or waiting >= rules["involuntary_delay_minutes"]:
+            self._refund_and_change(facts, rules, outcome)
+
+    def _care(self, facts: Facts, rules: dict[str, Any], outcome: Outcome) -> None:
+        if self._stopover(facts):
+            payer, suffix, basis = CARRIER, "stopover", "care_stopover"
+        else:
+            payer = self._payer(facts, rules)
+            suffix, basis = payer, f"care_{payer}"
+        cause = CAUSE_TEXT[facts.event.cause]
+        items = [("care.meals", f"meals_{suffix}")]
+        if facts.overnight:
+            items.append(("care.hotel", f"hotel_{suffix}"))
+        for code, key in items:
+            outcome.grant(
+                self.entitlement(
+                    facts,
+                    rules,
+                    Kind.CARE,
+                    code,
+                    basis,
+                    self.text(key, cause=cause),
+                    cumulative=True,
+                    paid_by=payer,
+                )
+            )
+
+    def _information(
+        self, facts: Facts, rules: dict[str, Any], outcome: Outcome
+    ) -> None:
+        outcome.grant(
+            self.entitlement(
+                facts,
+                rules,
+                Kind.CARE,
+                "care.information",
+                "information",
+                self.text("information", minutes=rules["information_minutes"]),
+                cumulative=True,
+                paid_by=CARRIER,
+            )
+        )
+
+    def _refund_and_change(
+        self, facts: Facts, rules: dict[str, Any], outcome: Outcome
+    ) -> None:
+        fare = facts.assessment.passenger.one_way_fare
+        refund = rules.get("involuntary_refund")
+        deadline = None
+        if refund is None:
+            text = self.text("refund_2017")
+        else:
+            days = refund["refund_working_days"]
+            text = self.text("refund", days=days)
+            deadline = Deadline(
+                party="carrier",
+                action="refund",
+                period=days,
+                unit="working_days",
+                starts="refund_requested",
+                calendar="CN",
+            )
+        outcome.grant(
+            self.entitlement(
+                facts,
+                rules,
+                Kind.REFUND,
+                "refund",
+                "refund_involuntary",
+                text,
+                amount=fare.amount if fare else None,
+                currency=fare.currency if fare else None,
+                cumulative=False,
+                deadline=deadline,
+            )
+        )
+        payer = self._payer(facts, rules)
+        outcome.grant(
+            self.entitlement(
+                facts,
+                rules,
+                Kind.REROUTING,
+                "rerouting",
+                "rerouting_involuntary",
+                self.text(f"rerouting_{payer}"),
+                cumulative=False,
+                paid_by=payer,
+            )
+        )
+
+    def _denied_boarding(
+        self, facts: Facts, rules: dict[str, Any], outcome: Outcome
+    ) -> None:
+        if not facts.event.voluntary:
+            outcome.grant(
+                self.entitlement(
+                    facts,
+                    rules,
+                    Kind.COMPENSATION,
+                    "compensation",
+                    "denied_boarding",
+                    self.text("denied_boarding"),
+                    cumulative=True,
+                    paid_by=CARRIER,
+                )
+            )
+        self._refund_and_change(facts, rules, outcome)
+
+    def _baggage(self, facts: Facts, rules: dict[str, Any], outcome: Outcome) -> None:
+        table = territories()
+        if not all(table.contains("CN", c, facts.flight_date) for c in facts.countries):
+            return
+        per_kg = Decimal(rules["domestic_baggage_per_kg"])
+        weight = facts.event.bag_weight_kg
+        amount = per_kg * weight if weight is not None else None
+        total = (
+            Text(
+                f" ({money(amount, 'CNY')} for {weight} kg)",
+                f"（{weight}公斤共{money(amount, 'CNY')}）",
+            )
+            if amount is not None
+            else Text("", "")
+        )
+        outcome.grant(
+            self.entitlement(
+                facts,
+                rules,
+                Kind.LIABILITY_LIMIT,
+                "baggage_limit",
+                "baggage_limit",
+                self.text("baggage_limit", per_kg=money(per_kg, "CNY"), total=total),
+                amount=amount,
+                currency=rules["currency"] if amount else None,
+                cumulative=True,
+            )
+        )
+
+    def _complaint_answer(
+        self, facts: Facts, rules: dict[str, Any], outcome: Outcome
+    ) -> None:
+        days = rules.get("complaint_answer_working_days")
+        if days is None:
+            return
+        outcome.grant(
+            self.entitlement(
+                facts,
+                rules,
+                Kind.CLAIM_DEADLINE,
+                "complaint_answer",
+                "complaint_answer",
+                self.text("complaint_answer", days=days),
+                cumulative=True,
+                deadline=Deadline(
+                    party="carrier",
+                    action="answer_complaint",
+                    period=days,
+                    unit="working_days",
+                    starts="complaint_received",
+                    calendar="CN",
+                ),
+            )
+        )

@@ -1,0 +1,215 @@
+"""The Montreal Convention 1999: liability limits and the deadlines that guard them.
+
+It governs international carriage between States Parties: the first origin and the
+final destination in two States Parties, or both in one with a stop in another.
+Canada's APPR applies the same baggage limits to domestic Canadian journeys.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from ..engine.facts import Facts, Outcome, local_date, new_outcome
+from ..engine.reference import territories
+from ..engine.rules import version_on
+from ..engine.text import join, money
+from ..engine.types import Deadline, EventType, Kind
+from .appr import _add_years
+from .base import Regime
+
+BAG_KEYS = {
+    EventType.BAGGAGE_LOSS: "baggage_loss",
+    EventType.BAGGAGE_DAMAGE: "baggage_damage",
+    EventType.BAGGAGE_DELAY: "baggage_delay",
+}
+
+
+class Montreal(Regime):
+    def __init__(self) -> None:
+        super().__init__("montreal")
+
+    def assess(self, facts: Facts) -> Outcome:
+        outcome = new_outcome()
+        rules = version_on(self.regime, facts.flight_date)
+        if rules is None:
+            self.refuse(outcome, "not_in_force", "not_in_force", date=facts.flight_date)
+            return outcome
+        international = self._international(facts, rules)
+        canadian = not international and self._domestic_canada(facts)
+        event = facts.event.type
+        if not international and not (canadian and event in BAG_KEYS):
+            self.refuse(outcome, "out_of_scope", "out_of_scope")
+            return outcome
+        if event in BAG_KEYS:
+            self._baggage(facts, rules, outcome, canadian)
+        elif event is EventType.DELAY and (facts.arrival_delay_minutes or 0) > 0:
+            self._limit(facts, rules, outcome, "delay", Decimal(rules["delay_limit"]))
+        else:
+            self.refuse(outcome, "not_covered", "not_covered")
+            return outcome
+        self._action(facts, rules, outcome)
+        return outcome
+
+    def _international(self, facts: Facts, rules: dict[str, Any]) -> bool:
+        table, on = territories(), facts.flight_date
+        states = [table.state_of(c) for c in facts.countries]
+        first, last = states[0], states[-1]
+        party = rules["territory"]
+        if not (table.contains(party, first, on) and table.contains(party, last, on)):
+            return False
+        return first != last or any(s != first for s in states[1:-1])
+
+    def _domestic_canada(self, facts: Facts) -> bool:
+        table = territories()
+        return all(table.contains("CA", c, facts.flight_date) for c in facts.countries)
+
+    def _baggage(
+        self, facts: Facts, rules: dict[str, Any], outcome: Outcome, canadian: bool
+    ) -> None:
+        event = facts.event
+        key = BAG_KEYS[event.type]
+        basis = f"{key}+domestic_canada" if canadian else key
+        self._limit(
+            facts, rules, outcome, key, Decimal(rules["baggage_limit"]), basis, canadian
+        )
+        if event.type is EventType.BAGGAGE_DAMAGE:
+            self._complaint(
+                facts, rules, outcome, "damage", rules["damage_complaint_days"]
+            )
+        elif event.type is EventType.BAGGAGE_DELAY:
+            if event.delivered_at is None:
+                self._lost_after(facts, rules, outcome)
+            else:
+                self._complaint(
+                    facts, rules, outcome, "delay", rules["delay_complaint_days"]
+                )
+
+    def _limit(
+        self,
+        facts: Facts,
+        rules: dict[str, Any],
+        outcome: Outcome,
+        key: str,
+        limit: Decimal,
+        basis: str | None = None,
+        canadian: bool = False,
+    ) -> None:
+        text = self.text(key, money=money(limit, "XDR"), limit=f"{limit:,.0f}")
+        if canadian:
+            text = join(text, self.text("domestic_canada"))
+        outcome.grant(
+            self.entitlement(
+                facts,
+                rules,
+                Kind.LIABILITY_LIMIT,
+                f"{key}_limit",
+                basis or key,
+                text,
+                amount=limit,
+                currency=rules["currency"],
+                cumulative=True,
+            )
+        )
+
+    def _complaint(
+        self,
+        facts: Facts,
+        rules: dict[str, Any],
+        outcome: Outcome,
+        what: str,
+        days: int,
+    ) -> None:
+        event = facts.event
+        starts_on = event.delivered_at.date() if event.delivered_at else None
+        due = starts_on + timedelta(days=days) if starts_on else None
+        status = None
+        if due is None:
+            text = self.text("complaint_unknown", days=days)
+        else:
+            text = self.text(f"complaint_{what}", days=days, due=due.isoformat())
+        if due is not None and event.complained_at is not None:
+            complained = event.complained_at.date()
+            status = "met" if complained <= due else "missed"
+            text = join(
+                text, self.text(f"complaint_{status}", on=complained.isoformat())
+            )
+        deadline = Deadline(
+            party="passenger",
+            action="written_complaint",
+            period=days,
+            unit="days",
+            starts="bag_received" if what == "damage" else "bag_delivered",
+            starts_on=starts_on,
+            due_on=due,
+            status=status,
+        )
+        outcome.grant(
+            self.entitlement(
+                facts,
+                rules,
+                Kind.CLAIM_DEADLINE,
+                f"complaint_{what}",
+                f"complaint_{what}",
+                text,
+                cumulative=True,
+                deadline=deadline,
+            )
+        )
+
+    def _lost_after(
+        self, facts: Facts, rules: dict[str, Any], outcome: Outcome
+    ) -> None:
+        days = rules["lost_after_days"]
+        starts_on = self._arrival_date(facts)
+        due = starts_on + timedelta(days=days)
+        outcome.grant(
+            self.entitlement(
+                facts,
+                rules,
+                Kind.CLAIM_DEADLINE,
+                "lost_after",
+                "lost_after",
+                self.text("lost_after", days=days, due=due.isoformat()),
+                cumulative=True,
+                deadline=Deadline(
+                    party="passenger",
+                    action="claim_as_lost",
+                    period=days,
+                    unit="days",
+                    starts="scheduled_arrival",
+                    starts_on=starts_on,
+                    due_on=due,
+                ),
+            )
+        )
+
+    def _action(self, facts: Facts, rules: dict[str, Any], outcome: Outcome) -> None:
+        years = rules["action_years"]
+        starts_on = self._arrival_date(facts)
+        due = _add_years(starts_on, years)
+        outcome.grant(
+            self.entitlement(
+                facts,
+                rules,
+                Kind.CLAIM_DEADLINE,
+                "action",
+                "action",
+                self.text("action", years=years, due=due.isoformat()),
+                cumulative=True,
+                deadline=Deadline(
+                    party="passenger",
+                    action="legal_action",
+                    period=years,
+                    unit="years",
+                    starts="arrival",
+                    starts_on=starts_on,
+                    due_on=due,
+                ),
+            )
+        )
+
+    def _arrival_date(self, facts: Facts) -> date:
+        arrived = facts.event.actual_arrival or facts.scheduled_arrival
+        return local_date(arrived, facts.destination)

@@ -1,0 +1,94 @@
+"""The command line and the API answer the engine's questions."""
+
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from paxcare.accounts.models import ApiToken
+from tests.factories import make_agent
+from tests.remedies.builders import CDG_BCN, FRA_JFK, request
+
+GOOD = request(
+    FRA_JFK, {"type": "delay", "actual_arrival": "2026-05-04T16:55:00-04:00"}, id="E01"
+)
+BAD_AIRPORT = request(
+    dict(CDG_BCN, origin="XQZ"),
+    {"type": "delay", "actual_arrival": "2026-05-04T14:45:00+02:00"},
+    id="E02",
+)
+
+
+def _run_command(text: str, tmp_path) -> list[dict]:
+    path = tmp_path / "input.jsonl"
+    path.write_text(text, encoding="utf-8")
+    out = io.StringIO()
+    call_command("assess_entitlements", str(path), stdout=out)
+    return [json.loads(line) for line in out.getvalue().splitlines()]
+
+
+def test_command_answers_every_line_and_flags_the_bad_ones(tmp_path):
+    text = "\n".join([json.dumps(GOOD), "{not json", json.dumps(BAD_AIRPORT), ""])
+
+    lines = _run_command(text, tmp_path)
+
+    assert [line["id"] for line in lines] == ["E01", None, "E02"]
+    assert [
+        (e["amount"], e["currency"])
+        for e in lines[0]["entitlements"]
+        if e["kind"] == "compensation"
+    ] == [("600.00", "EUR")]
+    assert lines[1]["error"]["code"] == "invalid_json"
+    assert lines[2]["error"]["fields"][0]["code"] == "unknown_airport"
+
+
+def test_command_reads_standard_input_without_a_file():
+    out = io.StringIO()
+
+    call_command("assess_entitlements", stdin=io.StringIO(json.dumps(GOOD)), stdout=out)
+
+    assert json.loads(out.getvalue())["id"] == "E01"
+
+
+@pytest.fixture
+def client(db):
+    _token, secret = ApiToken.issue(make_agent("entitlements.agent"), name="tests")
+    return Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+
+
+def _post(client, body):
+    return client.post(
+        "/api/v1/entitlements/assess", json.dumps(body), content_type="application/json"
+    )
+
+
+@pytest.mark.django_db
+def test_api_assesses_a_batch(client):
+    response = _post(client, {"items": [GOOD]})
+
+    assert response.status_code == 200
+    [result] = response.json()["results"]
+    assert [
+        (e["amount"], e["currency"])
+        for e in result["entitlements"]
+        if e["kind"] == "compensation"
+    ] == [("600.00", "EUR")]
+
+
+@pytest.mark.django_db
+def test_api_answers_422_naming_the_bad_field(client):
+    response = _post(client, {"items": [GOOD, BAD_AIRPORT]})
+
+    assert response.status_code == 422
+    assert [(f["field"], f["code"]) for f in response.json()["error"]["fields"]] == [
+        ("items.1.segments.0.origin", "unknown_airport")
+    ]
+
+
+@pytest.mark.django_db
+def test_api_rejects_a_malformed_body_with_422(client):
+    response = _post(client, {"items": [{"segments": [], "event": {"type": "delay"}}]})
+
+    assert response.status_code == 422
