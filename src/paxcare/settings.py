@@ -239,3 +239,49 @@ TRIAGE_CONFIDENCE_THRESHOLD = float(os.environ.get("PAXCARE_TRIAGE_THRESHOLD", "
 # The same passenger with the same text inside this window is flagged as a duplicate.
 DUPLICATE_WINDOW_MINUTES = 24 * 60
 CLASSIFIER_DIR = VAR_DIR / "models"
+
+# --- Communications (comms): outbound notifications, inbound mail -----------------
+
+EMAIL_HOST = os.environ.get("PAXCARE_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("PAXCARE_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("PAXCARE_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("PAXCARE_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_flag("PAXCARE_EMAIL_USE_TLS")
+EMAIL_USE_SSL = env_flag("PAXCARE_EMAIL_USE_SSL")
+EMAIL_TIMEOUT = int(os.environ.get("PAXCARE_EMAIL_TIMEOUT", "30"))
+# Replies go here; it is also one of "our own" addresses whose mail is never filed.
+COMMS_REPLY_TO = os.environ.get("PAXCARE_REPLY_TO", DEFAULT_FROM_EMAIL)
+COMMS_OWN_ADDRESSES = [
+    address.strip().lower()
+    for address in os.environ.get("PAXCARE_OWN_ADDRESSES", "").split(",")
+    if address.strip()
+]
+# The right-hand side of our Message-IDs; blank takes the domain of the sender.
+COMMS_MESSAGE_ID_DOMAIN = os.environ.get("PAXCARE_MESSAGE_ID_DOMAIN", "")
+# Six attempts, 60 s apart doubling each time: the last one runs about an hour after
+# the first, long enough for a receiving server's greylisting or a short outage.
+COMMS_SEND_ATTEMPTS = int(os.environ.get("PAXCARE_SEND_ATTEMPTS", "6"))
+COMMS_RETRY_DELAY_SECONDS = int(os.environ.get("PAXCARE_RETRY_DELAY_SECONDS", "60"))
+COMMS_SMS_BACKEND = os.environ.get(
+    "PAXCARE_SMS_BACKEND", "paxcare.comms.transports.ConsoleTransport"
+)
+COMMS_SMS_FILE = os.environ.get("PAXCARE_SMS_FILE", "")
+COMMS_SMS_WEBHOOK_URL = os.environ.get("PAXCARE_SMS_WEBHOOK_URL", "")
+COMMS_SMS_WEBHOOK_SECRET = os.environ.get("PAXCARE_SMS_WEBHOOK_SECRET", "")
+# A passenger's reply to a closed case: "reopen" it, or open a linked "new" case.
+COMMS_REPLY_TO_CLOSED = os.environ.get("PAXCARE_REPLY_TO_CLOSED", "reopen")
+COMMS_INBOUND_MAX_BYTES = int(
+    os.environ.get("PAXCARE_INBOUND_MAX_BYTES", 25 * 1024 * 1024)
+)
+# Per sender: at most this many mails filed per window; the rest are kept, not filed.
+COMMS_INBOUND_SENDER_LIMIT = int(os.environ.get("PAXCARE_INBOUND_SENDER_LIMIT", "20"))
+COMMS_INBOUND_SENDER_WINDOW_MINUTES = int(
+    os.environ.get("PAXCARE_INBOUND_SENDER_WINDOW_MINUTES", "60")
+)
+COMMS_IMAP_HOST = os.environ.get("PAXCARE_IMAP_HOST", "")
+COMMS_IMAP_PORT = int(os.environ.get("PAXCARE_IMAP_PORT", "993"))
+COMMS_IMAP_SSL = env_flag("PAXCARE_IMAP_SSL", default=True)
+COMMS_IMAP_USER = os.environ.get("PAXCARE_IMAP_USER", "")
+COMMS_IMAP_PASSWORD = os.environ.get("PAXCARE_IMAP_PASSWORD", "")
+COMMS_IMAP_FOLDER = os.environ.get("PAXCARE_IMAP_FOLDER", "INBOX")
+COMMS_IMAP_POLL_MINUTES = int(os.environ.get("PAXCARE_IMAP_POLL_MINUTES", "1"))

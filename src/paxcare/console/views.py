@@ -1,16 +1,106 @@
+"""The console's lists and pages that are not about one case: sign-in, queues, the
+phone form and the dashboard. Each view reads a form, calls a service, renders."""
+
+import logging
+from datetime import datetime, time, timedelta
+
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from paxcare.cases.models import Channel
+from paxcare.cases.services import cases_visible_to
+from paxcare.console.access import console_view, is_auditor
+from paxcare.console.forms import PeriodForm, PhoneCaseForm, QueueFilterForm
+from paxcare.console.kpis import kpi_sections
+from paxcare.console.queues import QUEUES, apply_filters, page_of, queue_cases
+from paxcare.errors import InvalidInput
+from paxcare.insights.kpis import compute_kpis
+from paxcare.intake.services import open_case
+from paxcare.portal.forms import show_service_errors
+
+logger = logging.getLogger(__name__)
 
 
 class LoginView(auth_views.LoginView):
     template_name = "console/login.html"
+    redirect_authenticated_user = True
 
 
 class LogoutView(auth_views.LogoutView):
     pass
 
 
-@login_required
-def queue(request):
-    return HttpResponse("queue")
+@console_view
+def queue(request: HttpRequest, queue: str = "mine") -> HttpResponse:
+    form = QueueFilterForm(request.GET)
+    filters = form.cleaned_data if form.is_valid() else {}
+    cases = apply_filters(queue_cases(request.user, queue), queue, filters)
+    page = page_of(cases, request.GET.get("after"))
+    context = {
+        "queue": queue,
+        "queue_title": QUEUES[queue],
+        "queues": QUEUES,
+        "form": form,
+        "page": page,
+        "next_query": _with_cursor(request.GET, page.next_cursor),
+        "first_query": _with_cursor(request.GET, None),
+        "now": timezone.now(),
+    }
+    return render(request, "console/queue.html", context)
+
+
+def _with_cursor(params: QueryDict, cursor: str | None) -> str:
+    query = params.copy()
+    query.pop("after", None)
+    if cursor:
+        query["after"] = cursor
+    return query.urlencode()
+
+
+@console_view
+def phone_case(request: HttpRequest) -> HttpResponse:
+    if is_auditor(request.user):
+        raise PermissionDenied
+    form = PhoneCaseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = open_case(form.to_draft(Channel.PHONE), actor=request.user).case
+        except InvalidInput as error:
+            show_service_errors(form, error)
+        else:
+            return _after_phone_case(request, case)
+    status = 400 if form.is_bound else 200
+    return render(request, "console/phone.html", {"form": form}, status=status)
+
+
+def _after_phone_case(request: HttpRequest, case) -> HttpResponse:
+    # The call may be about another department's case: then the agent stays here.
+    messages.success(request, _("Case %(number)s opened.") % {"number": case.number})
+    if cases_visible_to(request.user).filter(pk=case.pk).exists():
+        return redirect("console:case", number=case.number)
+    return redirect("console:phone")
+
+
+@console_view
+def dashboard(request: HttpRequest) -> HttpResponse:
+    form = PeriodForm(request.GET)
+    period = form.cleaned_data if form.is_valid() else {}
+    start, end = period.get("start"), period.get("end")
+    kpis = compute_kpis(
+        cases_visible_to(request.user),
+        start=_local_midnight(start),
+        end=_local_midnight(end + timedelta(days=1)) if end else None,
+    )
+    context = {"form": form, "kpis": kpis, "sections": kpi_sections(kpis)}
+    return render(request, "console/dashboard.html", context)
+
+
+def _local_midnight(day) -> datetime | None:
+    if day is None:
+        return None
+    return timezone.make_aware(datetime.combine(day, time.min))

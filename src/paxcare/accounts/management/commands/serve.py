@@ -1,0 +1,106 @@
+"""``paxcare serve``: gunicorn for the web and a Huey consumer for tasks, together.
+
+Both run as child processes. SIGINT and SIGTERM are passed on to both; when either
+child exits, the other is stopped too, so a supervisor sees one failing service
+rather than half of one.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+# Seconds a child has to stop after SIGTERM before it is killed.
+STOP_GRACE_SECONDS = 20
+
+
+def web_command(port: int, workers: int, threads: int) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "paxcare.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+        "--access-logfile",
+        "-",
+    ]
+
+
+def worker_command() -> list[str]:
+    return [sys.executable, "-m", "paxcare", "run_huey"]
+
+
+def _positive_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, str(default))
+    try:
+        value = int(raw)
+    except ValueError as error:
+        raise CommandError(f"{name} must be a whole number, not {raw!r}.") from error
+    if value < 1:
+        raise CommandError(f"{name} must be at least 1.")
+    return value
+
+
+class Command(BaseCommand):
+    help = "Run the web server (gunicorn) and a task consumer (Huey) until stopped."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--threads", type=int, default=4)
+
+    def handle(self, *args, **options) -> None:
+        port = _positive_int("PORT", 8000)
+        workers = _positive_int("PAXCARE_WEB_WORKERS", 2)
+        # Own process groups: a Ctrl-C in the terminal reaches the children once,
+        # through ``forward``, and not a second time straight from the terminal.
+        children = [
+            subprocess.Popen(
+                web_command(port, workers, options["threads"]), process_group=0
+            ),
+            subprocess.Popen(worker_command(), process_group=0),
+        ]
+        self.stdout.write(f"PaxCare on http://127.0.0.1:{port}/ (Ctrl-C stops)")
+        self.stdout.flush()
+
+        def forward(signum, frame) -> None:
+            for child in children:
+                if child.poll() is None:
+                    child.send_signal(signum)
+
+        signal.signal(signal.SIGINT, forward)
+        signal.signal(signal.SIGTERM, forward)
+        code = self._wait_first(children)
+        self._stop(children)
+        if code:
+            # A child killed by a signal reports -N; shells report that as 128 + N.
+            returncode = code if code > 0 else 128 - code
+            raise CommandError(
+                f"A PaxCare process exited with status {code}.", returncode=returncode
+            )
+
+    def _wait_first(self, children: list[subprocess.Popen]) -> int:
+        while True:
+            for child in children:
+                code = child.poll()
+                if code is not None:
+                    return code
+            time.sleep(0.2)
+
+    def _stop(self, children: list[subprocess.Popen]) -> None:
+        for child in children:
+            if child.poll() is None:
+                child.terminate()
+        deadline = time.monotonic() + STOP_GRACE_SECONDS
+        for child in children:
+            try:
+                child.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()

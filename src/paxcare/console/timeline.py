@@ -1,0 +1,178 @@
+"""A case's timeline for staff: events, messages and notes, oldest first.
+
+Events that only say "a message was added" are left out: the message itself is on
+the timeline. Every text here is plain; templates escape it on display.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext as _
+
+from paxcare.cases.events import EventType
+from paxcare.cases.lifecycle import Status
+from paxcare.cases.models import Case, Channel, Event, Message
+from paxcare.routing.models import Department
+from paxcare.sla.models import ClockKind
+from paxcare.triage.models import Category, Kind, Priority
+
+SHOWN_AS_MESSAGES = {
+    EventType.REPLY_SENT,
+    EventType.NOTE_ADDED,
+    EventType.MESSAGE_RECEIVED,
+    EventType.ATTACHMENT_ADDED,
+}
+
+
+@dataclass
+class Entry:
+    at: datetime
+    actor: str
+    text: str = ""
+    message: Message | None = None
+    event_type: str = ""
+
+
+@dataclass
+class Names:
+    """Display names for the ids and codes that event data holds."""
+
+    users: dict[int, str] = field(default_factory=dict)
+    departments: dict[str, str] = field(default_factory=dict)
+    categories: dict[str, str] = field(default_factory=dict)
+
+
+def staff_timeline(case: Case) -> list[Entry]:
+    """Return every event and message of ``case``, oldest first."""
+    events = [e for e in case.events.all() if e.type not in SHOWN_AS_MESSAGES]
+    messages = list(
+        case.messages.select_related("author").prefetch_related("attachments")
+    )
+    names = _names_for(events)
+    entries = [
+        Entry(
+            at=e.occurred_at,
+            actor=e.actor_label,
+            text=describe(e, names),
+            event_type=e.type,
+        )
+        for e in events
+    ]
+    entries += [
+        Entry(at=m.created_at, actor=m.author_label, message=m, event_type=m.direction)
+        for m in messages
+    ]
+    # At the same instant a message goes before the status change it caused.
+    return sorted(entries, key=lambda entry: (entry.at, entry.message is None))
+
+
+def _names_for(events: list[Event]) -> Names:
+    user_ids, department_codes, category_codes = set(), set(), set()
+    for event in events:
+        old, new = event.data.get("old"), event.data.get("new")
+        if event.type == EventType.ASSIGNED:
+            user_ids |= {v for v in (old, new) if isinstance(v, int)}
+        elif event.type == EventType.ROUTED:
+            department_codes |= {v for v in (old, new) if isinstance(v, str)}
+        elif event.type == EventType.CATEGORY_CHANGED:
+            category_codes |= {
+                v.get("category") for v in (old, new) if isinstance(v, dict)
+            }
+        elif event.type == EventType.CLASSIFIED:
+            category_codes.add(event.data.get("category"))
+    names = Names()
+    if user_ids:
+        for user in get_user_model().objects.filter(pk__in=user_ids):
+            names.users[user.pk] = user.get_full_name() or user.get_username()
+    if department_codes:
+        for department in Department.objects.filter(code__in=department_codes):
+            names.departments[department.code] = department.name
+    if category_codes:
+        for category in Category.objects.filter(code__in=category_codes):
+            names.categories[category.code] = category.name
+    return names
+
+
+def _label(choices, value) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return str(value or "—")
+
+
+def describe(event: Event, names: Names) -> str:
+    """Return one line that says what an event did, in the active language."""
+    data, old, new = event.data, event.data.get("old"), event.data.get("new")
+    kind = event.type
+    if kind == EventType.CREATED:
+        return _("Case opened through %(channel)s.") % {
+            "channel": _label(Channel, data.get("channel", event.channel))
+        }
+    if kind == EventType.CLASSIFIED:
+        return _describe_classified(data, names)
+    if kind == EventType.DUPLICATE_FLAGGED:
+        return _("Flagged as a possible duplicate of %(number)s.") % {
+            "number": data.get("duplicate_of", "")
+        }
+    if kind == EventType.CATEGORY_CHANGED:
+        return _("Category changed from %(old)s to %(new)s.") % {
+            "old": _category(old, names),
+            "new": _category(new, names),
+        }
+    if kind == EventType.PRIORITY_CHANGED:
+        return _("Priority changed from %(old)s to %(new)s.") % {
+            "old": _label(Priority, old),
+            "new": _label(Priority, new),
+        }
+    if kind in (EventType.STATUS_CHANGED, EventType.REOPENED):
+        text = _("Status changed from %(old)s to %(new)s.")
+        if kind == EventType.REOPENED:
+            text = _("Reopened: status changed from %(old)s to %(new)s.")
+        return text % {"old": _label(Status, old), "new": _label(Status, new)}
+    if kind == EventType.ROUTED:
+        return _("Routed to %(department)s.") % {
+            "department": names.departments.get(new, new or "—")
+        }
+    if kind == EventType.ASSIGNED:
+        if new is None:
+            return _("Unassigned.")
+        return _("Assigned to %(agent)s.") % {"agent": names.users.get(new, "—")}
+    return _describe_other(event)
+
+
+def _describe_classified(data: dict, names: Names) -> str:
+    text = _("Classified as %(category)s, %(kind)s.") % {
+        "category": names.categories.get(data.get("category"), data.get("category")),
+        "kind": _label(Kind, data.get("kind")),
+    }
+    if data.get("needs_triage"):
+        text += " " + _("Sent to triage: the classifier was not sure.")
+    return text
+
+
+def _category(value, names: Names) -> str:
+    if not isinstance(value, dict):
+        return "—"
+    code = value.get("category")
+    return "%s (%s)" % (
+        names.categories.get(code, code),
+        _label(Kind, value.get("kind")),
+    )
+
+
+def _describe_other(event: Event) -> str:
+    clock = _label(ClockKind, event.data.get("clock") or event.data.get("kind"))
+    texts = {
+        EventType.KIND_CHANGED: _("Kind changed."),
+        EventType.FIELDS_CHANGED: _("Case details changed."),
+        EventType.SLA_STARTED: _("SLA clock started: %(clock)s."),
+        EventType.SLA_PAUSED: _("SLA clock paused: %(clock)s."),
+        EventType.SLA_RESUMED: _("SLA clock resumed: %(clock)s."),
+        EventType.SLA_MET: _("SLA target met: %(clock)s."),
+        EventType.SLA_WARNING: _("SLA target close to breach: %(clock)s."),
+        EventType.SLA_BREACHED: _("SLA target breached: %(clock)s."),
+        EventType.ESCALATED: _("Escalated to the department's supervisor."),
+    }
+    text = texts.get(event.type)
+    return event.type if text is None else text % {"clock": clock}

@@ -1,0 +1,33 @@
+"""``/api/v1/kpis``: the KPIs over the cases the caller can see."""
+
+from datetime import datetime
+from typing import Any
+
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema
+
+from paxcare.cases.services import cases_visible_to
+from paxcare.errors import FieldError, InvalidInput
+from paxcare.insights.kpis import aware, compute_kpis
+
+router = Router(tags=["insights"])
+
+
+class Period(Schema):
+    start: datetime | None = None
+    end: datetime | None = None
+
+
+@router.get(
+    "",
+    response=dict[str, Any],
+    operation_id="get_kpis",
+    summary="KPIs for a period",
+)
+def get_kpis(request, period: Query[Period]):
+    """Return the KPIs of ``docs/kpis.md`` for ``[start, end)``, naive times local."""
+    start = aware(period.start) if period.start else None
+    end = aware(period.end) if period.end else None
+    if start and end and start >= end:
+        raise InvalidInput([FieldError("end", _("The end must come after the start."))])
+    return compute_kpis(cases_visible_to(request.user), start, end)

@@ -1,0 +1,147 @@
+"""Forms of the passenger portal, and the pieces the console's forms share.
+
+The forms check only the shape of what was typed; the services judge the content
+and their field errors are put back next to the fields (``show_service_errors``).
+"""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from paxcare.cases.attachments import ALLOWED_TYPES, check_uploads
+from paxcare.cases.services import MAX_BODY_CHARS
+from paxcare.errors import InvalidInput
+from paxcare.intake.drafts import MAX_DESCRIPTION_CHARS, CaseDraft
+from paxcare.triage.models import Kind
+
+ACCEPTED_FILES = ".pdf,.jpg,.jpeg,.png,.gif,.webp,.txt," + ",".join(ALLOWED_TYPES)
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class AttachmentsField(forms.FileField):
+    """Up to five files, checked by their bytes; cleans to a list of CheckedFile."""
+
+    widget = MultipleFileInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("label", _("Attachments"))
+        kwargs.setdefault(
+            "help_text",
+            _(
+                "Up to 5 files: receipts, photos, documents "
+                "(PDF, JPEG, PNG, GIF, WebP, text)."
+            ),
+        )
+        super().__init__(**kwargs)
+        self.widget.attrs.setdefault("accept", ACCEPTED_FILES)
+
+    def clean(self, data, initial=None):
+        uploads = data if isinstance(data, list | tuple) else [data]
+        uploads = [
+            super(AttachmentsField, self).clean(u, initial) for u in uploads if u
+        ]
+        if self.required and not uploads:
+            raise forms.ValidationError(
+                self.error_messages["required"], code="required"
+            )
+        checked, errors = check_uploads(uploads)
+        if errors:
+            raise forms.ValidationError([error.message for error in errors])
+        return checked
+
+
+def show_service_errors(form: forms.Form, error: InvalidInput) -> None:
+    """Put a service's field errors next to the form's fields."""
+    for field_error in error.fields:
+        field = field_error.field if field_error.field in form.fields else None
+        form.add_error(field, field_error.message)
+
+
+def _text(label, max_length: int, **kwargs) -> forms.CharField:
+    return forms.CharField(label=label, max_length=max_length, required=False, **kwargs)
+
+
+class CaseDetailsForm(forms.Form):
+    """What a passenger tells about a problem: the text, the trip and the contact."""
+
+    kind = forms.ChoiceField(label=_("What would you like?"), choices=Kind.choices)
+    subject = _text(_("Subject"), 300, help_text=_("Optional: a few words."))
+    description = forms.CharField(
+        label=_("What happened?"),
+        widget=forms.Textarea(attrs={"rows": 8, "maxlength": MAX_DESCRIPTION_CHARS}),
+    )
+    booking_reference = _text(
+        _("Booking reference"), 20, help_text=_("Six letters and digits, e.g. K7M3PX.")
+    )
+    ticket_number = _text(
+        _("E-ticket number"), 20, help_text=_("13 digits, e.g. 999-1234567890.")
+    )
+    flight_number = _text(_("Flight number"), 12, help_text=_("e.g. CA981"))
+    flight_date = forms.DateField(
+        label=_("Flight date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    airport = _text(_("Airport"), 10, help_text=_("Three-letter code, e.g. PEK."))
+    passenger_name = _text(_("Your name"), 200)
+    email = forms.CharField(
+        label=_("E-mail"), max_length=254, widget=forms.EmailInput, required=False
+    )
+    phone = _text(
+        _("Phone"), 30, help_text=_("With the country code, e.g. +86 138 0013 8000.")
+    )
+
+    def to_draft(self, channel: str, **extra) -> CaseDraft:
+        """Return the cleaned fields as a CaseDraft for intake."""
+        data = self.cleaned_data
+        return CaseDraft(
+            channel=channel,
+            kind=data["kind"],
+            subject=data["subject"],
+            description=data["description"],
+            booking_reference=data["booking_reference"],
+            ticket_number=data["ticket_number"],
+            flight_number=data["flight_number"],
+            flight_date=data["flight_date"],
+            airport=data["airport"],
+            passenger_name=data["passenger_name"],
+            email=data["email"],
+            phone=data["phone"],
+            **extra,
+        )
+
+
+class ComplaintForm(CaseDetailsForm):
+    """The portal's complaint and claim form."""
+
+    attachments = AttachmentsField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].initial = Kind.COMPLAINT
+        self.fields["email"].required = True
+        self.fields["email"].help_text = _(
+            "We write to you here; you need it to track the case."
+        )
+
+
+class TrackForm(forms.Form):
+    number = forms.CharField(
+        label=_("Case number"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"placeholder": "PX-XXXX-XXXX", "autocomplete": "off"}
+        ),
+    )
+    email = forms.CharField(label=_("E-mail"), max_length=254, widget=forms.EmailInput)
+
+
+class PassengerReplyForm(forms.Form):
+    body = forms.CharField(
+        label=_("Your message"),
+        widget=forms.Textarea(attrs={"rows": 5, "maxlength": MAX_BODY_CHARS}),
+    )
+    attachments = AttachmentsField()
