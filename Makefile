@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 export PAXCARE_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: run test lint format setup migrate messages static vendor bench clean
+.PHONY: run test lint format setup migrate messages translations static vendor bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,22 @@ setup: $(STAMP) messages
 messages: $(STAMP)
 	$(BIN)/python scripts/compile_messages.py
 
+# Extract the strings to translate (needs GNU gettext). An app with a locale/ folder
+# keeps its own catalogue: the project run leaves it out and a run inside the app
+# folder updates it, so a new app's catalogue is found without editing this file.
+APP_LOCALES = $(wildcard src/paxcare/*/locale)
+OWN_CATALOGUE_APPS = $(sort remedies comms disruptions surveys \
+	$(notdir $(patsubst %/locale,%,$(APP_LOCALES))))
+MAKEMESSAGES = PAXCARE_TESTING=1 $(CURDIR)/$(BIN)/paxcare makemessages \
+	-l zh_Hans --no-obsolete
+
+translations: $(STAMP)
+	cd src/paxcare && $(MAKEMESSAGES) --ignore 'static/*' \
+		$(foreach app,$(OWN_CATALOGUE_APPS),--ignore '$(app)/*')
+	set -e; for locale in $(APP_LOCALES); do \
+		(cd "$${locale%/locale}" && $(MAKEMESSAGES)); \
+	done
+
 vendor:
 	sh scripts/vendor-static.sh
 
@@ -31,7 +47,7 @@ migrate: setup
 	PAXCARE_DEMO=1 $(BIN)/paxcare migrate --noinput --verbosity 0
 
 run: static migrate
-	PAXCARE_DEMO=1 $(BIN)/paxcare seed-demo
+	PAXCARE_DEMO=1 PORT=$(PORT) $(BIN)/paxcare seed-demo
 	PAXCARE_DEMO=1 PORT=$(PORT) $(BIN)/paxcare serve
 
 test: setup vendor

@@ -6,6 +6,8 @@ commands as a line on stderr.
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext_lazy as _
+
 
 @dataclass
 class FieldError:
@@ -42,18 +44,18 @@ class ServiceError(Exception):
 
 class InvalidInput(ServiceError):
     def __init__(
-        self, fields: list[FieldError], message: str = "The input is not valid."
+        self, fields: list[FieldError], message: str = _("The input is not valid.")
     ):
         super().__init__(message=message, code="invalid", fields=fields, status=422)
 
 
 class NotFound(ServiceError):
-    def __init__(self, message: str = "Not found."):
+    def __init__(self, message: str = _("Not found.")):
         super().__init__(message=message, code="not_found", status=404)
 
 
 class PermissionDenied(ServiceError):
-    def __init__(self, message: str = "You may not do this."):
+    def __init__(self, message: str = _("You may not do this.")):
         super().__init__(message=message, code="forbidden", status=403)
 
 

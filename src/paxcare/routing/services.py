@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from paxcare.cases.events import EventType, build_event, record_event
 from paxcare.cases.lifecycle import ACTIVE_STATUSES
@@ -135,7 +136,9 @@ def reassign_case(case: Case, assignee, *, actor, at: datetime | None = None) ->
     if assignee is not None:
         profile = Agent.objects.filter(user=assignee).first()
         if profile is None or not assignee.is_active:
-            raise InvalidInput([FieldError("assignee", "This person is not an agent.")])
+            raise InvalidInput(
+                [FieldError("assignee", _("This person is not an agent."))]
+            )
     with transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
         old = locked.assignee_id

@@ -60,7 +60,9 @@ class BusinessCalendarForm(forms.ModelForm):
             try:
                 country_days(value, 2025)
             except ValueError as error:
-                raise forms.ValidationError(str(error)) from error
+                raise forms.ValidationError(
+                    _("Unknown holiday country: %(code)r.") % {"code": value}
+                ) from error
         return value
 
     def clean_extra_holidays(self) -> list:
