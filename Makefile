@@ -40,10 +40,11 @@ vendor:
 	sh scripts/vendor-static.sh
 
 static: setup vendor
+	mkdir -p $(PAXCARE_VAR_DIR)
 	PAXCARE_DEMO=1 $(BIN)/paxcare collectstatic --noinput --verbosity 0
 
 migrate: setup
-	mkdir -p var
+	mkdir -p $(PAXCARE_VAR_DIR)
 	PAXCARE_DEMO=1 $(BIN)/paxcare migrate --noinput --verbosity 0
 
 run: static migrate

@@ -22,9 +22,7 @@ def compile_catalogue(po_path: Path) -> bool:
     with po_path.open("rb") as po_file:
         catalogue = read_po(po_file, abort_invalid=True)
     errors = [
-        (message.id, error)
-        for message, errors in catalogue.check()
-        for error in errors
+        (message.id, error) for message, errors in catalogue.check() for error in errors
     ]
     if errors:
         for message_id, error in errors:

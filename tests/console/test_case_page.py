@@ -1,5 +1,8 @@
 """The console's case page: timeline, clocks, and the changes made on it."""
 
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
+
 from paxcare.cases.models import Case, Message
 from paxcare.cases.services import add_note, add_passenger_message, reply_to_passenger
 from tests.factories import make_case
@@ -188,3 +191,21 @@ def test_a_reply_with_a_file_keeps_the_file(client_as, case):
     assert response.status_code == 302
     message = Message.objects.get(case=case)
     assert [a.original_name for a in message.attachments.all()] == ["voucher.pdf"]
+
+
+def test_the_timeline_names_each_sla_clock_and_its_due_time(client_as, case):
+    clocks = {c.kind: c for c in case.clocks.all()}
+    first_due = localtime(clocks["first_response"].due_at)
+
+    response = client_as("agent_a").get(f"/console/cases/{case.number}/")
+
+    started = [
+        e.text for e in response.context["timeline"] if e.event_type == "sla.started"
+    ]
+    assert len(started) == 1
+    assert (
+        "first response due " + date_format(first_due, "SHORT_DATETIME_FORMAT")
+        in started[0]
+    )
+    assert "resolution due " in started[0]
+    assert "—" not in started[0]

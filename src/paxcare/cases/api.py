@@ -19,6 +19,7 @@ from ninja.throttling import AuthRateThrottle
 from pydantic import Field
 
 from paxcare.cases import services
+from paxcare.cases.events import EventType
 from paxcare.cases.models import Case, Channel
 from paxcare.cases.schemas import (
     CaseCreate,
@@ -30,11 +31,11 @@ from paxcare.cases.schemas import (
     MessageOut,
     StatusCode,
 )
-from paxcare.errors import FieldError, InvalidInput, PermissionDenied
+from paxcare.errors import Conflict, FieldError, InvalidInput, PermissionDenied
 from paxcare.intake.drafts import CaseDraft
 from paxcare.intake.services import open_case, parse_received_at
 from paxcare.routing.models import Role
-from paxcare.routing.services import agent_profile, reassign_case
+from paxcare.routing.services import agent_profile, may_assign, reassign_case
 from paxcare.sla import services as sla
 from paxcare.triage.services import categories_by_code
 
@@ -77,8 +78,27 @@ def create_case(request, payload: CaseCreate):
     fields = payload.model_dump(exclude_none=True)
     fields["received_at"] = parse_received_at(fields.get("received_at"))
     result = open_case(CaseDraft(channel=Channel.API, **fields), actor=request.user)
+    require_sight_of_known_case(request.user, result)
     case = _with_relations(Case.objects).get(pk=result.case.pk)
     return Status(201 if result.created else 200, case)
+
+
+def require_sight_of_known_case(user, result) -> None:
+    """Refuse to hand back an existing case the caller may not see.
+
+    A known external id returns its case, which makes retries safe for whoever filed
+    it; but external ids such as post ids are public, so without this check they
+    would open any case to anyone.
+    """
+    if result.created:
+        return
+    case = result.case
+    filed_it = case.events.filter(type=EventType.CREATED, actor=user).exists()
+    if not filed_it and not services.cases_visible_to(user).filter(pk=case.pk).exists():
+        raise Conflict(
+            _("This external id already belongs to a case you cannot see."),
+            code="external_id_taken",
+        )
 
 
 class CaseFilters(Schema):
@@ -216,7 +236,7 @@ def update_case(request, number: str, payload: CaseUpdate):
     if not services.may_work(user, case):
         raise PermissionDenied(_("You may not change this case."))
     changes = payload.model_dump(exclude_unset=True)
-    category, assignee = _check_update(changes, user)
+    category, assignee = _check_update(changes, user, case)
     with transaction.atomic():
         if category is not None or changes.get("kind"):
             category = category or case.category
@@ -231,10 +251,14 @@ def update_case(request, number: str, payload: CaseUpdate):
             case = services.change_status(
                 case, changes["status"], actor=user, channel=Channel.API
             )
-    return get_case(request, case.number)
+    # Not ``get_case``: a new category or assignee may have taken the case out of
+    # the caller's sight, and the change they just made must not answer 404.
+    case = _with_relations(Case.objects).get(pk=case.pk)
+    case.sla = sla.clock_summary(case)
+    return case
 
 
-def _check_update(changes: dict, user):
+def _check_update(changes: dict, user, case: Case):
     """Return the category and assignee a PATCH names; InvalidInput when unknown."""
     errors, category, assignee = [], None, None
     if changes.get("category"):
@@ -253,20 +277,13 @@ def _check_update(changes: dict, user):
                 errors.append(
                     FieldError("assignee", _("No agent with this username."), "invalid")
                 )
-        if not _may_reassign(user, assignee):
-            raise PermissionDenied(_("Only supervisors give cases to others."))
+        if not may_assign(user, case, assignee):
+            raise PermissionDenied(
+                _("Only supervisors give cases to others; agents take unassigned ones.")
+            )
     if errors:
         raise InvalidInput(errors)
     return category, assignee
-
-
-def _may_reassign(user, assignee) -> bool:
-    if user.is_superuser:
-        return True
-    profile = agent_profile(user)
-    if profile is not None and profile.role in (Role.SUPERVISOR, Role.ADMIN):
-        return True
-    return assignee is not None and assignee.pk == user.pk
 
 
 @router.get(

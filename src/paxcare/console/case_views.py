@@ -40,7 +40,7 @@ from paxcare.console.timeline import staff_timeline
 from paxcare.errors import Conflict, InvalidInput, NotFound
 from paxcare.portal.forms import show_service_errors
 from paxcare.routing.models import Department
-from paxcare.routing.services import assignable_agents, reassign_case
+from paxcare.routing.services import assignable_agents, may_assign, reassign_case
 from paxcare.sla.services import clock_summary
 
 logger = logging.getLogger(__name__)
@@ -214,7 +214,7 @@ def status(request: HttpRequest, number: str) -> HttpResponse:
 def assignee(request: HttpRequest, number: str) -> HttpResponse:
     case = _workable_case(request, number)
     form = AssigneeForm(request.POST, agents=_agents_for(case))
-    if form.is_valid() and not _may_assign(
+    if form.is_valid() and not may_assign(
         request.user, case, form.cleaned_data["assignee"]
     ):
         raise PermissionDenied
@@ -223,10 +223,3 @@ def assignee(request: HttpRequest, number: str) -> HttpResponse:
         reassign_case(case, form.cleaned_data["assignee"], actor=request.user)
 
     return _change(request, case, "assignee_form", form, give, _("Assignee saved."))
-
-
-def _may_assign(user, case: Case, target) -> bool:
-    """Supervisors give a case to anyone; an agent may only take an unassigned one."""
-    if may_reassign_to_anyone(user):
-        return True
-    return case.assignee_id is None and target is not None and target.pk == user.pk

@@ -6,7 +6,7 @@ post id answers the case it already opened, with 200 instead of 201.
 
 from ninja import Router, Status
 
-from paxcare.cases.api import require_filing
+from paxcare.cases.api import require_filing, require_sight_of_known_case
 from paxcare.cases.models import Case, Channel
 from paxcare.cases.schemas import IntakeOut, SocialPost
 from paxcare.intake.drafts import CaseDraft
@@ -35,6 +35,7 @@ def receive_social_post(request, payload: SocialPost):
         extra={"platform": payload.platform},
     )
     result = open_case(draft, actor=request.user)
+    require_sight_of_known_case(request.user, result)
     case = Case.objects.select_related(
         "category", "department", "assignee", "duplicate_of"
     ).get(pk=result.case.pk)

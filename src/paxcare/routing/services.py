@@ -42,7 +42,8 @@ def _candidates(department_id: int):
         Agent.objects.filter(
             departments=department_id,
             is_available=True,
-            role__in=[Role.AGENT, Role.SUPERVISOR],
+            # Supervisors work cases given to them, but new cases go to agents.
+            role=Role.AGENT,
             user__is_active=True,
         )
         .annotate(open_cases=Count("user__assigned_cases", filter=active))
@@ -130,15 +131,45 @@ def assign_new_cases(
     return events
 
 
+def may_assign(user, case: Case, target) -> bool:
+    """Return whether ``user`` may give ``case`` to ``target`` (None: unassign).
+
+    Supervisors, administrators and superusers give a case to anyone who can work
+    it; an agent may only take an unassigned case for themselves.
+    """
+    if user.is_superuser:
+        return True
+    profile = agent_profile(user)
+    if profile is None:
+        return False
+    if profile.role in (Role.SUPERVISOR, Role.ADMIN):
+        return True
+    return (
+        profile.role == Role.AGENT
+        and case.assignee_id is None
+        and target is not None
+        and target.pk == user.pk
+    )
+
+
 def reassign_case(case: Case, assignee, *, actor, at: datetime | None = None) -> Case:
-    """Give a case to a named agent (supervisors) or take it back (None)."""
+    """Give a case to a named agent (supervisors) or take it back (None).
+
+    The assignee must be an active agent or supervisor of the case's department
+    (or one who sees every department): an auditor cannot work a case, and an agent
+    of another department would not even see it.
+    """
     at = at or timezone.now()
-    if assignee is not None:
-        profile = Agent.objects.filter(user=assignee).first()
-        if profile is None or not assignee.is_active:
-            raise InvalidInput(
-                [FieldError("assignee", _("This person is not an agent."))]
-            )
+    if assignee is not None and not _can_hold(assignee, case):
+        raise InvalidInput(
+            [
+                FieldError(
+                    "assignee",
+                    _("This person cannot work cases of this department."),
+                    "invalid",
+                )
+            ]
+        )
     with transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
         old = locked.assignee_id
@@ -185,9 +216,26 @@ def agent_profile(user) -> Agent | None:
         return None
 
 
+WORKING_ROLES = (Role.AGENT, Role.SUPERVISOR)
+
+
 def assignable_agents(department_ids: Sequence[int]):
+    """Return the active agents and supervisors of the given departments."""
     return (
-        User.objects.filter(agent__departments__in=department_ids, is_active=True)
+        User.objects.filter(
+            agent__departments__in=department_ids,
+            agent__role__in=WORKING_ROLES,
+            is_active=True,
+        )
         .distinct()
         .order_by("first_name", "username")
     )
+
+
+def _can_hold(user, case: Case) -> bool:
+    profile = agent_profile(user)
+    if profile is None or not user.is_active or profile.role not in WORKING_ROLES:
+        return False
+    if profile.sees_all_departments or case.department_id is None:
+        return True
+    return profile.departments.filter(pk=case.department_id).exists()
