@@ -5,7 +5,7 @@ from django.utils.timezone import localtime
 
 from paxcare.cases.models import Case, Message
 from paxcare.cases.services import add_note, add_passenger_message, reply_to_passenger
-from tests.factories import make_case
+from tests.factories import complete_playbook, make_case
 
 SCRIPT = '<script>alert("x")</script><b>bold</b>'
 ESCAPED = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&lt;b&gt;bold&lt;/b&gt;"
@@ -104,7 +104,9 @@ def test_an_invalid_status_change_shows_the_conflict(client_as, case):
     assert case.status == "new"
 
 
-def test_a_valid_status_change_is_saved(client_as, case):
+def test_a_valid_status_change_is_saved(client_as, people, case):
+    complete_playbook(case, people["agent_a"])
+
     response = client_as("agent_a").post(
         f"/console/cases/{case.number}/status/", {"status": "resolved"}
     )

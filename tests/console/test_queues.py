@@ -10,7 +10,7 @@ from paxcare.cases.services import change_status
 from paxcare.intake.drafts import CaseDraft
 from paxcare.intake.services import open_cases
 from paxcare.sla.models import Clock
-from tests.factories import make_case
+from tests.factories import complete_playbook, make_case
 
 
 def numbers(response) -> list[str]:
@@ -19,6 +19,7 @@ def numbers(response) -> list[str]:
 
 def test_my_queue_holds_my_active_cases_only(client_as, people, case):
     resolved = make_case(description="Bag came back damaged.")
+    complete_playbook(resolved, people["agent_a"])
     change_status(resolved, "resolved", actor=people["agent_a"])
     someone_elses = make_case(description="Another bag is late.")
     Case.objects.filter(pk=someone_elses.pk).update(assignee=people["agent_a2"])
@@ -51,6 +52,7 @@ def test_the_triage_queue_holds_the_cases_the_classifier_was_unsure_of(client_as
 def test_all_cases_shows_every_status_but_never_another_departments(
     client_as, people, case
 ):
+    complete_playbook(case, people["agent_a"])
     change_status(case, "resolved", actor=people["agent_a"])
     make_case(category="ticketing.refund", description="Refund please.")
 

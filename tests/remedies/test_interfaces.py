@@ -29,6 +29,7 @@ def _run_command(text: str, tmp_path) -> list[dict]:
     return [json.loads(line) for line in out.getvalue().splitlines()]
 
 
+@pytest.mark.django_db
 def test_command_answers_every_line_and_flags_the_bad_ones(tmp_path):
     text = "\n".join([json.dumps(GOOD), "{not json", json.dumps(BAD_AIRPORT), ""])
 
@@ -44,6 +45,7 @@ def test_command_answers_every_line_and_flags_the_bad_ones(tmp_path):
     assert lines[2]["error"]["fields"][0]["code"] == "unknown_airport"
 
 
+@pytest.mark.django_db
 def test_command_reads_standard_input_without_a_file():
     out = io.StringIO()
 

@@ -14,10 +14,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
 
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from pydantic import AwareDatetime
 
 from paxcare.errors import FieldError, ServiceError
+from paxcare.remedies.services import carrier_registry
 
 from .engine.assess import assess
 from .engine.parse import InputError, parse_assessment
@@ -165,10 +167,11 @@ def assess_entitlements(request, payload: AssessBatchIn) -> dict[str, Any]:
     """Return each item's entitlements, or 422 naming every invalid field."""
     parsed: list[Assessment] = []
     faults: list[FieldError] = []
+    registry, _version = carrier_registry()
     for index, item in enumerate(payload.items):
         data = item.model_dump(mode="json", exclude_none=True)
         try:
-            parsed.append(parse_assessment(data))
+            parsed.append(parse_assessment(data, registry))
         except InputError as error:
             faults.extend(
                 FieldError(field=_path(index, f.field), message=f.message, code=f.code)
@@ -176,7 +179,10 @@ def assess_entitlements(request, payload: AssessBatchIn) -> dict[str, Any]:
             )
     if faults:
         raise ServiceError(
-            "Some assessments are not valid.", code="invalid", fields=faults, status=422
+            _("Some assessments are not valid."),
+            code="invalid",
+            fields=faults,
+            status=422,
         )
     return {"results": [result_to_dict(assess(a)) for a in parsed]}
 

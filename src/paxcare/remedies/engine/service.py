@@ -24,10 +24,20 @@ _answers: dict[str, dict[str, Any]] = {}
 
 
 def assess_request(
-    data: Any, registry: Mapping[str, Carrier] | None = None
+    data: Any,
+    registry: Mapping[str, Carrier] | None = None,
+    registry_version: str | None = None,
 ) -> dict[str, Any]:
-    """Assess one request; return its result, or its error line when it is invalid."""
-    key = _cache_key(data) if registry is None else None
+    """Assess one request; return its result, or its error line when it is invalid.
+
+    ``registry`` replaces the default carrier registry; give its ``registry_version``
+    (any text that changes when the registry does) to keep answers cached with it.
+    """
+    key = None
+    if registry is None or registry_version is not None:
+        key = _cache_key(data)
+        if key is not None and registry is not None:
+            key = f"{registry_version}|{key}"
     if key is not None and (cached := _answers.get(key)) is not None:
         return {**cached, "id": data.get("id")}
     try:

@@ -165,9 +165,11 @@ class Appr(Regime):
         if facts.event.voluntary:
             self.refuse(outcome, "voluntary", "voluntary", Kind.COMPENSATION)
             return
-        if "delay_compensation" in rules and cause_class != OUTSIDE:
+        # Denied boarding's care and alternative travel came into force with the
+        # first phase (15 July 2019), before those of delays and cancellations.
+        if cause_class != OUTSIDE:
             self._care(facts, rules, outcome)
-            self._rebooking(facts, rules, outcome, cause_class)
+        self._rebooking(facts, rules, outcome, cause_class)
         if cause_class == OUTSIDE:
             self.refuse(
                 outcome,
@@ -175,6 +177,13 @@ class Appr(Regime):
                 "outside_control",
                 Kind.COMPENSATION,
                 cause=CAUSE_TEXT[facts.event.cause],
+            )
+            return
+        if cause_class == SAFETY:
+            # s. 20 compensates a denial within the carrier's control only when it
+            # was not required for safety (s. 11 against s. 12).
+            self.refuse(
+                outcome, "safety_required", "safety_required", Kind.COMPENSATION
             )
             return
         late = facts.arrival_delay_minutes

@@ -20,6 +20,7 @@ class Regime:
         self.regime = regime
         self.book = rule_book(regime)
         self._fixed_reasons: dict[tuple[str, str, Kind | None], NotApplicable] = {}
+        self._citations: dict[tuple[str, str], str] = {}
 
     def assess(self, facts: Facts) -> Outcome:  # pragma: no cover - interface
         raise NotImplementedError
@@ -44,13 +45,11 @@ class Regime:
         deadline: Deadline | None = None,
     ) -> Entitlement:
         """Build an entitlement; ``basis`` names legal keys joined by ``+``."""
-        legal = rules["legal"]
-        articles = "; ".join(legal[key] for key in basis.split("+"))
         return Entitlement(
             regime=self.regime,
             kind=kind,
             code=f"{self.regime}.{code}",
-            legal_basis=f"{rules['legal_prefix']}, {articles}",
+            legal_basis=self._legal_basis(rules, basis),
             cumulative=cumulative,
             explanation=text,
             rule_version=rules["version"],
@@ -60,6 +59,16 @@ class Regime:
             paid_by=paid_by,
             deadline=deadline,
         )
+
+    def _legal_basis(self, rules: dict[str, Any], basis: str) -> str:
+        # The same few citations recur in every answer: build each once per version.
+        key = (rules["version"], basis)
+        found = self._citations.get(key)
+        if found is None:
+            legal = rules["legal"]
+            articles = "; ".join(legal[part] for part in basis.split("+"))
+            found = self._citations[key] = f"{rules['legal_prefix']}, {articles}"
+        return found
 
     def refuse(
         self,

@@ -41,11 +41,21 @@ class Caac(Regime):
             self._denied_boarding(facts, rules, outcome)
         elif event in BAGGAGE_EVENTS:
             self._baggage(facts, rules, outcome)
-        if outcome.entitlements:
+        if self._something_happened(facts):
+            # CCAR-273 sets the answer period for every complaint the carrier
+            # receives, whatever else the rules fix for the event.
             self._complaint_answer(facts, rules, outcome)
-        else:
+        if not outcome.entitlements:
             self.refuse(outcome, "not_covered", "not_covered")
         return outcome
+
+    def _something_happened(self, facts: Facts) -> bool:
+        """Say whether there is anything to complain of (a delay must be late)."""
+        if facts.event.type is not EventType.DELAY:
+            return True
+        return (facts.departure_delay_minutes or 0) > 0 or (
+            facts.arrival_delay_minutes or 0
+        ) > 0
 
     def _in_scope(self, facts: Facts) -> bool:
         table, on = territories(), facts.flight_date
@@ -198,6 +208,9 @@ class Caac(Regime):
     def _baggage(self, facts: Facts, rules: dict[str, Any], outcome: Outcome) -> None:
         table = territories()
         if not all(table.contains("CN", c, facts.flight_date) for c in facts.countries):
+            self.refuse(
+                outcome, "not_covered", "international_baggage", Kind.LIABILITY_LIMIT
+            )
             return
         per_kg = Decimal(rules["domestic_baggage_per_kg"])
         weight = facts.event.bag_weight_kg

@@ -33,7 +33,8 @@ class EuStyleRegime(Regime):
             self.refuse(outcome, "not_in_force", "not_in_force", date=facts.flight_date)
             return outcome
         if not self._in_scope(facts, rules):
-            self.refuse(outcome, "out_of_scope", "out_of_scope", None, **_areas(rules))
+            scope = Text(rules["scope"]["en"], rules["scope"]["zh"])
+            self.refuse(outcome, "out_of_scope", "out_of_scope", None, scope=scope)
             return outcome
         if facts.event.type in BAGGAGE_EVENTS:
             self.refuse(outcome, "not_covered", "not_covered_baggage")
@@ -50,15 +51,24 @@ class EuStyleRegime(Regime):
     # --- scope and bands ---------------------------------------------------------
 
     def _in_scope(self, facts: Facts, rules: dict[str, Any]) -> bool:
-        """Apply Art. 3(1): departing the territory, or arriving on its carrier."""
+        """Apply Art. 3(1): departing the territory, or arriving on a listed carrier.
+
+        ``inbound`` lists where an arriving journey is covered and on whose
+        carriers: EU261 covers arrivals in the EU on EU carriers; UK261 covers
+        arrivals in the UK on UK or EU carriers and arrivals in the EU, from outside
+        the UK, on UK carriers.
+        """
         table, on = territories(), facts.flight_date
         if table.contains(rules["territory"], facts.origin.country, on):
             return True
-        arrives = table.contains(rules["territory"], facts.destination.country, on)
-        own_carrier = table.contains(
-            rules["carrier_territory"], facts.carrier.country, on
+        return any(
+            table.contains(rule["to"], facts.destination.country, on)
+            and any(
+                table.contains(area, facts.carrier.country, on)
+                for area in rule["carriers"]
+            )
+            for rule in rules["inbound"]
         )
-        return arrives and own_carrier
 
     def _band(self, facts: Facts, rules: dict[str, Any], km: float, domestic: bool):
         bands = rules["bands"]
@@ -167,15 +177,15 @@ class EuStyleRegime(Regime):
         countries = (segment.origin.country, segment.destination.country)
         band = self._band(facts, rules, km, self._domestic(rules, *countries, facts))
         overseas = rules.get("downgrade_overseas_territory")
-        if (
-            overseas
-            and band["id"] == rules["domestic_long_band"]
-            and any(
+        if overseas and band["id"] == rules["domestic_long_band"]:
+            # Art. 10(2)(c): between the European territory and a French overseas
+            # department, exactly one end lies overseas.
+            ends_overseas = [
                 territories().contains(overseas, c, facts.flight_date)
                 for c in countries
-            )
-        ):
-            band = rules["bands"][-1]
+            ]
+            if ends_overseas.count(True) == 1:
+                band = rules["bands"][-1]
         percent = Decimal(band["downgrade_percent"])
         fare = facts.event.segment_fare
         amount = fare.amount * percent / HUNDRED if fare else None
@@ -413,10 +423,3 @@ class EuStyleRegime(Regime):
                     cumulative=True,
                 )
             )
-
-
-def _areas(rules: dict[str, Any]) -> dict[str, Text]:
-    return {
-        "area": Text(rules["area"]["en"], rules["area"]["zh"]),
-        "carrier_area": Text(rules["carrier_area"]["en"], rules["carrier_area"]["zh"]),
-    }

@@ -157,6 +157,10 @@ class UsDot(Regime):
     def _baggage(
         self, facts: Facts, rules: dict[str, Any], outcome: Outcome, domestic: bool
     ) -> None:
+        if not domestic:
+            self.refuse(
+                outcome, "not_covered", "international_baggage", Kind.LIABILITY_LIMIT
+            )
         if domestic:
             limit = Decimal(rules["baggage_limit"])
             outcome.grant(

@@ -11,6 +11,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from paxcare.remedies.engine.service import assess_request
+from paxcare.remedies.services import carrier_registry
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +41,8 @@ class Command(BaseCommand):
 
     def _run(self, lines: Iterable[str]) -> None:
         answered = failed = 0
+        # The administrators' carrier registry, read once for the whole run.
+        self.registry, self.registry_version = carrier_registry()
         for number, line in enumerate(lines, start=1):
             if not line.strip():
                 continue
@@ -61,4 +64,4 @@ class Command(BaseCommand):
                     "fields": [],
                 },
             }
-        return assess_request(data)
+        return assess_request(data, self.registry, self.registry_version)

@@ -1,0 +1,597 @@
+"""Offer, approve, pay: remedy offers and their state machine.
+
+    proposed ──► approved ──► accepted ──► paid
+        │            │
+        ├─► declined ◄┤   (the approver refuses, or the passenger declines)
+        └─► expired  ◄┘   (nobody answered before ``expires_at``)
+
+An offer worth more than the proposer's approval limit (converted with the dated
+rate table, never compared across currencies as it stands) waits for another
+person, a supervisor or administrator, to approve it. Miles have no price in the
+rate table, so every miles offer takes a second person. Only an approved offer is
+shown to the passenger, who accepts or declines it in the portal; a voucher or
+miles instead of money owed needs their explicit consent (EU261 Art. 7(3)).
+
+Every step writes a case Event (``remedy.*``) and a ledger entry, in the same
+transaction; the comms app tells the passenger from the events.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from paxcare.cases.events import record_event
+from paxcare.cases.models import Attachment, Case, Channel
+from paxcare.cases.services import cases_visible_to, may_work
+from paxcare.errors import (
+    Conflict,
+    FieldError,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+)
+from paxcare.remedies.models import (
+    ExpenseKind,
+    GoodwillRule,
+    LedgerEntry,
+    OfferKind,
+    OfferState,
+    RemedyOffer,
+)
+from paxcare.remedies.rates import NoRate, convert
+from paxcare.remedies.services import RemedyEvent, case_flight
+from paxcare.routing.models import Role
+from paxcare.routing.services import agent_profile
+
+logger = logging.getLogger(__name__)
+
+TRANSITIONS: dict[str, frozenset[str]] = {
+    OfferState.PROPOSED: frozenset(
+        {OfferState.APPROVED, OfferState.DECLINED, OfferState.EXPIRED}
+    ),
+    OfferState.APPROVED: frozenset(
+        {OfferState.ACCEPTED, OfferState.DECLINED, OfferState.EXPIRED}
+    ),
+    OfferState.ACCEPTED: frozenset({OfferState.PAID}),
+    OfferState.PAID: frozenset(),
+    OfferState.DECLINED: frozenset(),
+    OfferState.EXPIRED: frozenset(),
+}
+OPEN_STATES = frozenset({OfferState.PROPOSED, OfferState.APPROVED})
+# What the passenger sees: nothing before a second person has approved.
+PASSENGER_STATES = frozenset(set(OfferState) - {OfferState.PROPOSED})
+
+MONEY_KINDS = frozenset(
+    {
+        OfferKind.COMPENSATION,
+        OfferKind.REFUND,
+        OfferKind.VOUCHER,
+        OfferKind.REIMBURSEMENT,
+    }
+)
+# An offer stays open this long for the approver and then the passenger.
+VALID_DAYS = 30
+MAX_AMOUNT = Decimal("9999999999.99")
+CENT = Decimal("0.01")
+CURRENCY = re.compile(r"^[A-Z]{3}$")
+REGIMES = frozenset({"eu261", "uk261", "appr", "us_dot", "caac", "montreal"})
+
+APPROVAL_REASONS = {
+    "over_limit": lambda: _("above the proposer's approval limit"),
+    "no_rate": lambda: _("no exchange rate to the proposer's limit currency"),
+    "miles": lambda: _("miles always need a second person"),
+    "no_limit": lambda: _("the proposer has no approval limit"),
+}
+
+
+def approval_reason_text(code: str) -> str:
+    """Return the translated reason why an offer needed approval."""
+    found = APPROVAL_REASONS.get(code)
+    return found() if found else ""
+
+
+@dataclass(frozen=True)
+class OfferDraft:
+    """What an agent proposes; checked by ``propose_offer``."""
+
+    kind: str
+    amount: Decimal | None = None
+    currency: str = ""
+    miles: int | None = None
+    expense: str = ""
+    description: str = ""
+    regime: str = ""
+    entitlement_code: str = ""
+    goodwill_rule_id: int | None = None
+    instead_of_money: bool = False
+    receipt_ids: tuple[int, ...] = ()
+
+
+# --- Lookups --------------------------------------------------------------------
+
+
+def offers_visible_to(user) -> QuerySet[RemedyOffer]:
+    """Return the offers of the cases ``user`` may see."""
+    return RemedyOffer.objects.filter(case__in=cases_visible_to(user))
+
+
+def offer_for_staff(user, offer_id: int) -> RemedyOffer:
+    """Return a visible offer; NotFound for a missing and a hidden one alike."""
+    offer = (
+        offers_visible_to(user)
+        .select_related("case", "proposed_by", "approved_by")
+        .filter(pk=offer_id)
+        .first()
+    )
+    if offer is None:
+        raise NotFound(_("No offer with this number."))
+    return offer
+
+
+def offers_for_case(case: Case) -> list[RemedyOffer]:
+    """Return every offer of a case, oldest first (staff pages only)."""
+    return list(
+        case.remedy_offers.select_related("proposed_by", "approved_by", "paid_by")
+    )
+
+
+def offers_for_passenger(case: Case) -> list[RemedyOffer]:
+    """Return the offers a passenger may see on their own case, oldest first."""
+    return list(case.remedy_offers.filter(state__in=PASSENGER_STATES))
+
+
+def offer_for_passenger(case: Case, offer_id: int) -> RemedyOffer:
+    offer = case.remedy_offers.filter(pk=offer_id, state__in=PASSENGER_STATES).first()
+    if offer is None:
+        raise NotFound(_("No offer with this number."))
+    return offer
+
+
+# --- Who may do what --------------------------------------------------------------
+
+
+def may_propose(user, case: Case) -> bool:
+    return may_work(user, case)
+
+
+def may_approve(user, offer: RemedyOffer) -> bool:
+    """Supervisors and administrators who may work the case, never the proposer."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if offer.proposed_by_id == user.pk:
+        return False
+    if not may_work(user, offer.case):
+        return False
+    if user.is_superuser:
+        return True
+    profile = agent_profile(user)
+    return profile is not None and profile.role in (Role.SUPERVISOR, Role.ADMIN)
+
+
+# --- Proposing --------------------------------------------------------------------
+
+
+def propose_offer(
+    case: Case, draft: OfferDraft, *, actor, at: datetime | None = None
+) -> RemedyOffer:
+    """Propose a remedy; approve it at once when it is within the proposer's limit.
+
+    ``actor`` None is PaxCare itself (for example a disruption wave): its offers
+    always wait for a person to approve them. Raise InvalidInput for bad values.
+    """
+    if actor is not None and not may_propose(actor, case):
+        raise PermissionDenied(_("You may not change this case."))
+    at = at or timezone.now()
+    values = _checked(case, draft)
+    needs, reason, valuation = _approval_needed(actor, values, at)
+    with transaction.atomic():
+        Case.objects.select_for_update().filter(pk=case.pk).first()
+        receipts = values.pop("receipts")
+        offer = RemedyOffer.objects.create(
+            case=case,
+            state=OfferState.PROPOSED,
+            needs_approval=needs,
+            approval_reason=reason,
+            proposed_at=at,
+            proposed_by=actor,
+            expires_at=at + timedelta(days=VALID_DAYS),
+            **values,
+        )
+        offer.receipts.set(receipts)
+        data = {**_offer_data(offer), "needs_approval": needs, **valuation}
+        if reason:
+            data["approval_reason"] = reason
+        record_event(case, RemedyEvent.PROPOSED, actor=actor, data=data, at=at)
+        _ledger(offer, at)
+        if not needs:
+            _approve(offer, actor, at, automatic=True)
+    logger.info("remedies: offer %s proposed on case %s", offer.pk, case.number)
+    return offer
+
+
+def _checked(case: Case, draft: OfferDraft) -> dict[str, Any]:
+    """Return model values for a draft, or raise InvalidInput with every fault."""
+    faults: list[FieldError] = []
+    kind = draft.kind if draft.kind in OfferKind.values else None
+    if kind is None:
+        faults.append(FieldError("kind", _("Choose a remedy."), "invalid_choice"))
+    amount = _amount(draft, kind, faults)
+    currency = (draft.currency or "").strip().upper()
+    if amount is not None and not CURRENCY.match(currency):
+        faults.append(FieldError("currency", _("Give an ISO 4217 currency code.")))
+    miles = draft.miles
+    if kind == OfferKind.MILES and (miles is None or miles <= 0):
+        faults.append(FieldError("miles", _("Give a number of miles."), "required"))
+    if kind != OfferKind.MILES:
+        miles = None
+    expense = draft.expense if kind == OfferKind.REIMBURSEMENT else ""
+    if kind == OfferKind.REIMBURSEMENT and expense not in ExpenseKind.values:
+        faults.append(FieldError("expense", _("Choose the expense."), "required"))
+    receipts = list(case.attachments.filter(pk__in=draft.receipt_ids))
+    if kind == OfferKind.REIMBURSEMENT and not receipts:
+        faults.append(
+            FieldError("receipts", _("Choose the receipts from the case's files."))
+        )
+    if draft.regime and draft.regime not in REGIMES:
+        faults.append(FieldError("regime", _("Unknown regime."), "invalid_choice"))
+    rule = None
+    if draft.goodwill_rule_id is not None:
+        rule = GoodwillRule.objects.filter(pk=draft.goodwill_rule_id).first()
+        if rule is None:
+            faults.append(FieldError("goodwill_rule", _("Unknown goodwill rule.")))
+    description = (draft.description or "").strip()
+    if len(description) > 500:
+        faults.append(FieldError("description", _("At most 500 characters.")))
+    if faults:
+        raise InvalidInput(faults)
+    return {
+        "kind": kind,
+        "amount": amount,
+        "currency": currency if amount is not None else "",
+        "miles": miles,
+        "expense": expense,
+        "description": description,
+        "regime": draft.regime,
+        "entitlement_code": (draft.entitlement_code or "")[:60],
+        "goodwill_rule": rule,
+        "instead_of_money": bool(draft.instead_of_money)
+        and kind in (OfferKind.VOUCHER, OfferKind.MILES),
+        "receipts": receipts,
+    }
+
+
+def _amount(draft: OfferDraft, kind: str | None, faults: list) -> Decimal | None:
+    if kind in (OfferKind.MILES,):
+        return None
+    raw = draft.amount
+    if raw is None:
+        if kind in MONEY_KINDS:
+            faults.append(FieldError("amount", _("Give an amount."), "required"))
+        return None
+    try:
+        amount = Decimal(str(raw)).quantize(Decimal("0.01"))
+    except InvalidOperation:
+        faults.append(FieldError("amount", _("Give an amount such as 600.00.")))
+        return None
+    if not amount.is_finite() or amount <= 0 or amount > MAX_AMOUNT:
+        faults.append(FieldError("amount", _("Give an amount above zero.")))
+        return None
+    return amount
+
+
+def _approval_needed(
+    actor, values: dict[str, Any], at: datetime
+) -> tuple[bool, str, dict[str, str]]:
+    """Return whether a second person must approve, why, and the valuation used."""
+    if actor is None:
+        return True, "no_limit", {}
+    profile = agent_profile(actor)
+    if profile is None:
+        # A superuser without an agent profile has no limit to keep to.
+        return (not actor.is_superuser), "no_limit", {}
+    if values["kind"] == OfferKind.MILES:
+        return True, "miles", {}
+    amount = values["amount"]
+    if amount is None:
+        return False, "", {}
+    limit_currency = profile.approval_currency.upper()
+    try:
+        value = convert(amount, values["currency"], limit_currency, at.date())
+    except NoRate:
+        return True, "no_rate", {"limit_currency": limit_currency}
+    valuation = {
+        "value": str(value),
+        "limit": str(profile.approval_limit.quantize(CENT)),
+        "limit_currency": limit_currency,
+    }
+    if value > profile.approval_limit:
+        return True, "over_limit", valuation
+    return False, "", valuation
+
+
+# --- Moving along -----------------------------------------------------------------
+
+
+def approve_offer(
+    offer: RemedyOffer, *, actor, at: datetime | None = None
+) -> RemedyOffer:
+    """Approve a proposed offer as a second person; it is then offered."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        offer = _locked(offer)
+        if not may_approve(actor, offer):
+            raise PermissionDenied(_approval_refusal(actor, offer))
+        expired = _expire_if_due(offer, at)
+        if not expired:
+            _check_move(offer, OfferState.APPROVED)
+            _approve(offer, actor, at, automatic=False)
+    _refuse_expired(expired)
+    return offer
+
+
+def reject_offer(
+    offer: RemedyOffer, *, actor, reason: str = "", at: datetime | None = None
+) -> RemedyOffer:
+    """Refuse to approve a proposed offer; it ends declined."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        offer = _locked(offer)
+        if not may_approve(actor, offer):
+            raise PermissionDenied(_approval_refusal(actor, offer))
+        if offer.state != OfferState.PROPOSED:
+            raise Conflict(_("Only a proposed offer can be refused."), "invalid_state")
+        _close(offer, OfferState.DECLINED, at, reason=_reason(reason))
+        record_event(
+            offer.case,
+            RemedyEvent.DECLINED,
+            actor=actor,
+            data={
+                **_offer_data(offer),
+                "by": "approver",
+                "reason": offer.declined_reason,
+            },
+            at=at,
+        )
+    return offer
+
+
+def accept_offer(
+    offer: RemedyOffer, *, consent: bool = False, at: datetime | None = None
+) -> RemedyOffer:
+    """The passenger accepts an approved offer (portal only).
+
+    A voucher or miles instead of money owed needs ``consent``: the passenger's
+    explicit agreement to take it instead of the money (EU261 Art. 7(3)).
+    """
+    at = at or timezone.now()
+    with transaction.atomic():
+        offer = _locked(offer)
+        expired = _expire_if_due(offer, at)
+        if not expired:
+            _accept(offer, consent, at)
+    _refuse_expired(expired)
+    return offer
+
+
+def _accept(offer: RemedyOffer, consent: bool, at: datetime) -> None:
+    _check_move(offer, OfferState.ACCEPTED)
+    if offer.instead_of_money and not consent:
+        message = _("Tick the box to agree to take this instead of money.")
+        raise InvalidInput([FieldError("consent", message, "required")])
+    offer.state = OfferState.ACCEPTED
+    offer.answered_at = at
+    offer.consent_given = bool(consent and offer.instead_of_money)
+    offer.save(update_fields=["state", "answered_at", "consent_given"])
+    _ledger(offer, at)
+    record_event(
+        offer.case,
+        RemedyEvent.ACCEPTED,
+        label=_("passenger"),
+        channel=Channel.WEB,
+        data={**_offer_data(offer), "consent": offer.consent_given},
+        at=at,
+    )
+
+
+def decline_offer(
+    offer: RemedyOffer, *, reason: str = "", at: datetime | None = None
+) -> RemedyOffer:
+    """The passenger declines an approved offer (portal only)."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        offer = _locked(offer)
+        expired = _expire_if_due(offer, at)
+        if not expired:
+            _decline(offer, reason, at)
+    _refuse_expired(expired)
+    return offer
+
+
+def _decline(offer: RemedyOffer, reason: str, at: datetime) -> None:
+    if offer.state != OfferState.APPROVED:
+        raise Conflict(_("This offer cannot be declined now."), "invalid_state")
+    offer.answered_at = at
+    _close(offer, OfferState.DECLINED, at, reason=_reason(reason))
+    record_event(
+        offer.case,
+        RemedyEvent.DECLINED,
+        label=_("passenger"),
+        channel=Channel.WEB,
+        data={**_offer_data(offer), "by": "passenger", "reason": offer.declined_reason},
+        at=at,
+    )
+
+
+def mark_offer_paid(
+    offer: RemedyOffer, *, actor, reference: str, at: datetime | None = None
+) -> RemedyOffer:
+    """Record that an accepted offer was paid, issued or booked, with its reference."""
+    reference = (reference or "").strip()
+    if not reference or len(reference) > 100:
+        raise InvalidInput(
+            [
+                FieldError(
+                    "reference",
+                    _("Give the payment, voucher or ticket reference (at most 100)."),
+                    "required",
+                )
+            ]
+        )
+    at = at or timezone.now()
+    with transaction.atomic():
+        offer = _locked(offer)
+        if not may_work(actor, offer.case):
+            raise PermissionDenied(_("You may not change this case."))
+        _check_move(offer, OfferState.PAID)
+        offer.paid_at, offer.paid_by, offer.payment_reference = at, actor, reference
+        _close(offer, OfferState.PAID, at)
+        record_event(
+            offer.case,
+            RemedyEvent.PAID,
+            actor=actor,
+            data={**_offer_data(offer), "reference": reference},
+            at=at,
+        )
+    return offer
+
+
+def expire_offers(now: datetime | None = None, batch: int = 500) -> int:
+    """Expire the open offers whose time ran out; return how many."""
+    now = now or timezone.now()
+    expired = 0
+    while True:
+        with transaction.atomic():
+            offers = list(
+                RemedyOffer.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("case")
+                .filter(state__in=OPEN_STATES, expires_at__lte=now)
+                .order_by("expires_at", "pk")[:batch]
+            )
+            for offer in offers:
+                _expire(offer, now)
+        expired += len(offers)
+        if len(offers) < batch:
+            return expired
+
+
+# --- Pieces -----------------------------------------------------------------------
+
+
+def _locked(offer: RemedyOffer) -> RemedyOffer:
+    return (
+        RemedyOffer.objects.select_for_update(of=("self",))
+        .select_related("case")
+        .get(pk=offer.pk)
+    )
+
+
+def _check_move(offer: RemedyOffer, new: str) -> None:
+    if new not in TRANSITIONS[offer.state]:
+        raise Conflict(
+            _("An offer cannot go from %(old)s to %(new)s.")
+            % {"old": OfferState(offer.state).label, "new": OfferState(new).label},
+            "invalid_state",
+        )
+
+
+def _expire_if_due(offer: RemedyOffer, at: datetime) -> bool:
+    """Expire an open offer whose time has run out; return whether it did."""
+    if offer.state in OPEN_STATES and offer.expires_at <= at:
+        _expire(offer, at)
+        return True
+    return False
+
+
+def _refuse_expired(expired: bool) -> None:
+    # Raised after the transaction that expired the offer has committed.
+    if expired:
+        raise Conflict(_("This offer has expired."), "expired")
+
+
+def _expire(offer: RemedyOffer, at: datetime) -> None:
+    _close(offer, OfferState.EXPIRED, at)
+    record_event(offer.case, RemedyEvent.EXPIRED, data=_offer_data(offer), at=at)
+
+
+def _approve(offer: RemedyOffer, actor, at: datetime, *, automatic: bool) -> None:
+    offer.state = OfferState.APPROVED
+    offer.approved_at = at
+    offer.approved_by = actor
+    offer.save(update_fields=["state", "approved_at", "approved_by"])
+    _ledger(offer, at)
+    data = {**_offer_data(offer), "automatic": automatic}
+    record_event(offer.case, RemedyEvent.APPROVED, actor=actor, data=data, at=at)
+    offered = {**_offer_data(offer), "expires_at": offer.expires_at.isoformat()}
+    record_event(offer.case, RemedyEvent.OFFERED, actor=actor, data=offered, at=at)
+
+
+def _close(offer: RemedyOffer, state: str, at: datetime, reason: str = "") -> None:
+    offer.state = state
+    offer.closed_at = at
+    offer.declined_reason = reason
+    offer.save()
+    _ledger(offer, at)
+
+
+def _reason(text: str) -> str:
+    return (text or "").strip()[:300]
+
+
+def _approval_refusal(actor, offer: RemedyOffer) -> str:
+    if actor is not None and offer.proposed_by_id == getattr(actor, "pk", None):
+        return _("Another person must approve an offer you proposed.")
+    return _("Only a supervisor or administrator of the case may approve offers.")
+
+
+def _offer_data(offer: RemedyOffer) -> dict[str, Any]:
+    return {
+        "offer": offer.pk,
+        "kind": offer.kind,
+        "amount": str(offer.amount) if offer.amount is not None else None,
+        "currency": offer.currency,
+        "miles": offer.miles,
+        "state": offer.state,
+    }
+
+
+def _ledger(offer: RemedyOffer, at: datetime) -> None:
+    case = offer.case
+    flight_number, flight_date = case_flight(case)
+    LedgerEntry(
+        offer=offer,
+        case=case,
+        state=offer.state,
+        kind=offer.kind,
+        amount=offer.amount,
+        currency=offer.currency,
+        miles=offer.miles,
+        regime=offer.regime,
+        category=_category_code(case),
+        flight_number=flight_number or "",
+        flight_date=flight_date,
+        occurred_at=at,
+    ).save(force_insert=True)
+
+
+def _category_code(case: Case) -> str:
+    from paxcare.triage.models import Category
+
+    if Case.category.is_cached(case):
+        return case.category.code
+    return Category.objects.values_list("code", flat=True).get(pk=case.category_id)
+
+
+def receipt_choices(case: Case) -> Iterable[Attachment]:
+    """Return the case's files an agent may attach to a reimbursement as receipts."""
+    return case.attachments.order_by("uploaded_at", "id")

@@ -1,0 +1,28 @@
+"""Tags that draw the remedies panels into other apps' case pages."""
+
+from django import template
+
+from paxcare.remedies import panels
+
+register = template.Library()
+
+
+@register.inclusion_tag("remedies/console_panel.html", takes_context=True)
+def remedies_console_panel(context) -> dict:
+    """The console case page's panel: rights, goodwill, playbook, offers."""
+    request = context["request"]
+    return {
+        **panels.console_panel(context["case"], request.user),
+        "request": request,
+        "csrf_token": context.get("csrf_token"),
+    }
+
+
+@register.inclusion_tag("remedies/portal_panel.html", takes_context=True)
+def remedies_portal_panel(context) -> dict:
+    """The passenger's offers on the portal's case page."""
+    return {
+        **panels.portal_panel(context["case"]),
+        "request": context["request"],
+        "csrf_token": context.get("csrf_token"),
+    }
