@@ -1,0 +1,319 @@
+"""Notifications owed to passengers (and supervisors): the one way to queue them.
+
+``notify()`` is what other apps call; the case moments every case has (created,
+replied, pending, resolved) are queued by ``paxcare.comms.receivers`` from the
+timeline. Both end in ``queue_notifications``, which works per batch: a bulk import
+of thousands of cases costs a few queries per batch of events, not per case.
+
+Rows are written in the caller's transaction; the sending is scheduled with
+``transaction.on_commit``, so nothing leaves before the moment is committed and
+nothing leaves at all when it rolls back.
+"""
+
+import logging
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import partial
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from paxcare.cases.models import Case
+from paxcare.comms.models import (
+    ContactFlag,
+    Notification,
+    NotificationChannel,
+    NotificationStatus,
+    Purpose,
+)
+from paxcare.crm.models import Language, Passenger
+
+logger = logging.getLogger(__name__)
+
+# Purposes the passenger did not ask for: only sent to passengers who agreed to be
+# contacted about their cases.
+UNSOLICITED = frozenset({Purpose.SURVEY, Purpose.DISRUPTION, Purpose.OFFER})
+STAFF_PURPOSES = frozenset({Purpose.APPROVAL_REQUEST})
+
+# Ids per send task: one SMTP connection carries them all.
+SEND_BATCH = 100
+
+
+@dataclass
+class Moment:
+    """One case moment that may owe a notification: what, for which case, once."""
+
+    case: Case
+    purpose: str
+    key: str = ""
+    context: dict = field(default_factory=dict)
+    # The cases.Message the notification carries (an agent's reply), if any.
+    message_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Recipient:
+    channel: str
+    address: str
+    language: str
+    suppressed: bool = False
+
+
+def notify(
+    case: Case, purpose: str, *, context: dict | None = None, key: str = ""
+) -> list[Notification]:
+    """Queue the notifications that a case moment owes, at most once per key.
+
+    The passenger is notified on every channel they can be reached on (e-mail;
+    SMS when they have no usable e-mail address, or always for the purposes in
+    ``COMMS_SMS_ALWAYS``), in the case's language. ``approval_request``
+    goes to the supervisor of the case's department instead (or to the user whose
+    id is ``context["approver"]``).
+
+    ``context`` adds template variables; it is stored as JSON, so give strings,
+    numbers, decimals or dates. ``key`` (at most 120 characters) tells repeated
+    moments of one purpose apart (an offer id, a survey id); a second call with the
+    same case, purpose and key queues nothing.
+
+    Return the notifications this call wrote (a blocked address's row is written as
+    ``suppressed`` and not sent): empty when the moment was notified before or
+    nobody can be reached. Raise ValueError for an unknown purpose.
+    """
+    if purpose not in Purpose.values:
+        raise ValueError(f"Unknown notification purpose: {purpose!r}")
+    moment = Moment(case=case, purpose=purpose, key=key, context=dict(context or {}))
+    return queue_notifications([moment])
+
+
+def queue_notifications(moments: Sequence[Moment]) -> list[Notification]:
+    """Write the notifications the moments owe; schedule their sending after commit.
+
+    The batch form of ``notify()`` (same rules, a few queries for the whole batch);
+    purposes are not checked here.
+    """
+    if not moments:
+        return []
+    now = timezone.now()
+    recipients = _recipients(moments)
+    rows = []
+    for moment in moments:
+        for recipient in recipients.get(id(moment), []):
+            rows.append(_row(moment, recipient, now))
+    created = _insert_new(rows)
+    to_send = [n.pk for n in created if n.status == NotificationStatus.QUEUED]
+    if to_send:
+        # robust: a queue that is down must not fail a commit that already happened;
+        # the outbox sweep sends these rows within the minute instead.
+        transaction.on_commit(partial(schedule_sending, to_send), robust=True)
+    return created
+
+
+def schedule_sending(ids: list[int]) -> None:
+    """Hand the notifications to the task queue, in batches of one connection."""
+    from paxcare.comms.tasks import send_notifications
+
+    for start in range(0, len(ids), SEND_BATCH):
+        send_notifications(ids[start : start + SEND_BATCH])
+
+
+# --- Who is reached, and how ----------------------------------------------------
+
+
+def _recipients(moments: Sequence[Moment]) -> dict[int, list[Recipient]]:
+    passengers = _passengers(moments)
+    flagged = _flagged_addresses(passengers.values())
+    supervisors = _supervisors([m for m in moments if m.purpose in STAFF_PURPOSES])
+    found: dict[int, list[Recipient]] = {}
+    for moment in moments:
+        if moment.purpose in STAFF_PURPOSES:
+            found[id(moment)] = supervisors.get(id(moment), [])
+            continue
+        passenger = passengers.get(moment.case.passenger_id)
+        if passenger is not None:
+            found[id(moment)] = _passenger_channels(moment, passenger, flagged)
+    return found
+
+
+def _passengers(moments: Sequence[Moment]) -> dict[int, Passenger]:
+    found: dict[int, Passenger] = {}
+    missing: set[int] = set()
+    for moment in moments:
+        case = moment.case
+        if Case.passenger.is_cached(case):
+            found[case.passenger_id] = case.passenger
+        else:
+            missing.add(case.passenger_id)
+    missing -= found.keys()
+    if missing:
+        found.update(Passenger.objects.in_bulk(missing))
+    return found
+
+
+def _flagged_addresses(passengers) -> set[tuple[str, str]]:
+    emails = {p.email.lower() for p in passengers if p.email}
+    phones = {p.phone for p in passengers if p.phone}
+    if not emails and not phones:
+        return set()
+    rows = ContactFlag.objects.filter(address__in=emails | phones).values_list(
+        "channel", "address"
+    )
+    return set(rows)
+
+
+def _passenger_channels(
+    moment: Moment, passenger: Passenger, flagged: set[tuple[str, str]]
+) -> list[Recipient]:
+    if moment.purpose in UNSOLICITED and not passenger.consent_contact:
+        return []
+    language = _language(moment.case.language or passenger.language)
+    channels = set(settings.COMMS_CHANNELS)
+    found = []
+    email = passenger.email.lower()
+    email_usable = False
+    if email and NotificationChannel.EMAIL in channels:
+        suppressed = (NotificationChannel.EMAIL, email) in flagged
+        email_usable = not suppressed
+        found.append(Recipient(NotificationChannel.EMAIL, email, language, suppressed))
+    sms_wanted = not email_usable or moment.purpose in settings.COMMS_SMS_ALWAYS
+    if passenger.phone and sms_wanted and NotificationChannel.SMS in channels:
+        suppressed = (NotificationChannel.SMS, passenger.phone) in flagged
+        found.append(
+            Recipient(NotificationChannel.SMS, passenger.phone, language, suppressed)
+        )
+    return found
+
+
+def _supervisors(moments: Sequence[Moment]) -> dict[int, list[Recipient]]:
+    """Return the staff recipient of each approval request: approver or supervisor."""
+    if not moments:
+        return {}
+    from django.contrib.auth import get_user_model
+
+    from paxcare.routing.models import Department
+
+    user_ids = {m.context.get("approver") for m in moments} - {None}
+    department_ids = {m.case.department_id for m in moments} - {None}
+    supervisor_of = dict(
+        Department.objects.filter(pk__in=department_ids).values_list(
+            "pk", "supervisor_id"
+        )
+    )
+    user_ids |= set(supervisor_of.values()) - {None}
+    users = get_user_model().objects.select_related("agent").in_bulk(user_ids)
+    found: dict[int, list[Recipient]] = {}
+    for moment in moments:
+        user = users.get(
+            moment.context.get("approver")
+            or supervisor_of.get(moment.case.department_id)
+        )
+        if user is None or not user.email or not user.is_active:
+            found[id(moment)] = []
+            continue
+        found[id(moment)] = [
+            Recipient(
+                NotificationChannel.EMAIL, user.email.lower(), _staff_language(user)
+            )
+        ]
+    return found
+
+
+def _staff_language(user) -> str:
+    agent = getattr(user, "agent", None)
+    for language in getattr(agent, "languages", None) or []:
+        if _language(language) == language:
+            return language
+    return _language(settings.LANGUAGE_CODE)
+
+
+def _language(value: str) -> str:
+    value = (value or "").lower()
+    if value.startswith("zh"):
+        return Language.CHINESE
+    return Language.ENGLISH
+
+
+def new_mail_id() -> str:
+    """Return a fresh Message-ID of ours: random, so that no one can guess one."""
+    domain = settings.COMMS_MESSAGE_ID_DOMAIN or _sender_domain()
+    return f"<pxc.{secrets.token_hex(12)}@{domain}>"
+
+
+def _sender_domain() -> str:
+    from email.utils import parseaddr
+
+    address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    return address.rpartition("@")[2] or "paxcare.invalid"
+
+
+def _row(moment: Moment, recipient: Recipient, now: datetime) -> Notification:
+    is_email = recipient.channel == NotificationChannel.EMAIL
+    return Notification(
+        case=moment.case,
+        purpose=moment.purpose,
+        key=moment.key[:120],
+        channel=recipient.channel,
+        recipient=recipient.address,
+        language=recipient.language,
+        context=moment.context,
+        message_id=moment.message_id,
+        mail_id=new_mail_id() if is_email else None,
+        status=NotificationStatus.SUPPRESSED
+        if recipient.suppressed
+        else NotificationStatus.QUEUED,
+        created_at=now,
+        next_attempt_at=now,
+    )
+
+
+# --- Writing, once --------------------------------------------------------------
+
+_UNIQUE = ("case_id", "purpose", "key", "channel")
+# Parameters per statement: far below SQLite's 32,766.
+_MAX_PARAMS = 10_000
+
+
+def _insert_new(rows: list[Notification]) -> list[Notification]:
+    """Insert the rows whose moment has none yet; return those inserted.
+
+    ``ON CONFLICT DO NOTHING`` makes a second call, or a concurrent transaction
+    that queued the same moment, a no-op instead of an integrity error that would
+    break the caller's transaction.
+    """
+    if not rows:
+        return []
+    meta = Notification._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    returning = ", ".join(quote(c) for c in ("id", *_UNIQUE))
+    per_batch = max(1, _MAX_PARAMS // len(fields))
+    placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    by_key = {(r.case.pk, r.purpose, r.key, r.channel): r for r in rows}
+    inserted = []
+    rows = list(by_key.values())
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), per_batch):
+            batch = rows[start : start + per_batch]
+            params = []
+            for row in batch:
+                row.case_id = row.case.pk
+                params.extend(
+                    f.get_db_prep_save(getattr(row, f.attname), connection)
+                    for f in fields
+                )
+            cursor.execute(
+                f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES "
+                + ", ".join([placeholders] * len(batch))
+                + f" ON CONFLICT DO NOTHING RETURNING {returning}",
+                params,
+            )
+            for pk, *unique in cursor.fetchall():
+                row = by_key[tuple(unique)]
+                row.pk = pk
+                row._state.adding = False
+                row._state.db = connection.alias
+                inserted.append(row)
+    return inserted

@@ -1,0 +1,101 @@
+"""One line for each comms event on a case's timeline, in the active language."""
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from paxcare.cases.models import Event
+from paxcare.comms.events import CommsEvent
+from paxcare.comms.models import FlagReason, NotificationChannel, Purpose
+
+DROP_REASONS = {
+    "message_too_large": gettext_lazy("the e-mail is larger than the limit"),
+    "too_many_parts": gettext_lazy("too many parts"),
+    "too_many_files": gettext_lazy("more files than a message may keep"),
+    "too_large": gettext_lazy("file too large"),
+    "type_or_size": gettext_lazy("file type not accepted"),
+    "small_inline_image": gettext_lazy("small inline image (logo or signature)"),
+    "empty": gettext_lazy("empty file"),
+    "unreadable": gettext_lazy("could not be read"),
+    "text_truncated": gettext_lazy("text shortened"),
+}
+IGNORE_REASONS = {
+    "automatic": gettext_lazy("an automatic reply"),
+    "own_address": gettext_lazy("our own mail"),
+    "mailing_list": gettext_lazy("mailing-list mail"),
+    "sender_limit": gettext_lazy("over the sender's limit"),
+    "no_sender": gettext_lazy("no sender address"),
+}
+
+
+def _label(choices, value) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return str(value or "—")
+
+
+def describe(event: Event) -> str | None:
+    """Return the line for a comms event, or None when it is not one of ours."""
+    data = event.data
+    what = {
+        "purpose": _label(Purpose, data.get("purpose")),
+        "channel": _label(NotificationChannel, data.get("channel")),
+        "to": data.get("to", ""),
+        "attempt": data.get("attempt", 1),
+        "error": data.get("error", ""),
+    }
+    kind = event.type
+    if kind == CommsEvent.NOTIFICATION_SENT:
+        return (
+            _("Sent the %(purpose)s by %(channel)s to %(to)s (attempt %(attempt)s).")
+            % what
+        )
+    if kind == CommsEvent.NOTIFICATION_ATTEMPT_FAILED:
+        return (
+            _(
+                "Could not send the %(purpose)s by %(channel)s (attempt %(attempt)s: "
+                "%(error)s); trying again."
+            )
+            % what
+        )
+    if kind == CommsEvent.NOTIFICATION_FAILED:
+        return _("The %(purpose)s by %(channel)s failed: %(error)s.") % what
+    if kind == CommsEvent.NOTIFICATION_DELIVERED:
+        return _("The %(purpose)s by %(channel)s was delivered.") % what
+    if kind == CommsEvent.CONTACT_FLAGGED:
+        return _("Blocked %(to)s for notifications: %(reason)s.") % {
+            "to": what["to"],
+            "reason": _label(FlagReason, data.get("reason")),
+        }
+    return _describe_mail(event)
+
+
+def _describe_mail(event: Event) -> str | None:
+    data = event.data
+    kind = event.type
+    if kind == CommsEvent.MAIL_PARTS_DROPPED:
+        items = [
+            "%s (%s)"
+            % (
+                item.get("name") or "—",
+                DROP_REASONS.get(item.get("reason"), item.get("reason")),
+            )
+            for item in data.get("dropped", [])
+        ]
+        return _(
+            "Not kept from the e-mail: %(items)s. The original e-mail is kept whole."
+        ) % {"items": "; ".join(items)}
+    if kind == CommsEvent.MAIL_IGNORED:
+        reason = data.get("reason")
+        return _("An e-mail on this case was not filed: %(reason)s.") % {
+            "reason": IGNORE_REASONS.get(reason, reason)
+        }
+    if kind == CommsEvent.MAIL_FOLLOW_UP:
+        return _("Opened from the passenger's reply to closed case %(number)s.") % {
+            "number": data.get("follows", "")
+        }
+    if kind == CommsEvent.MAIL_FOLLOWED_UP:
+        return _("The passenger replied after closure; follow-up case %(number)s.") % {
+            "number": data.get("follow_up", "")
+        }
+    return None
