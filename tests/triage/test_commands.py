@@ -126,6 +126,10 @@ def test_training_prints_per_class_and_macro_f1_and_activates_on_request(tmp_pat
         assert f"\n{code} " in text
     assert f"macro F1 {version.metrics['macro_f1']:.3f}" in text
     assert "12 held-out texts" in text
+    assert (
+        f"confidence threshold {version.metrics['threshold']:.2f}: "
+        f"{version.metrics['coverage']:.1%} of the held-out texts at or above it"
+    ) in text
     answers = classify([json.dumps({"id": 1, "text": "refund my ticket 77 please"})])
     assert answers[0]["category"] == "ticketing.refund"
 

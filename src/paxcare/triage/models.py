@@ -60,8 +60,8 @@ class ClassifierVersion(models.Model):
     trained_on = models.CharField(max_length=200, blank=True)
     n_examples = models.PositiveIntegerField(default=0)
     metrics = models.JSONField(default=dict, blank=True)
-    # A pickled scikit-learn pipeline. Only PaxCare's own training writes this column;
-    # whoever can write the database can already run code here.
+    # A model archive from TextClassifier.to_bytes(): NumPy arrays and a JSON header,
+    # loaded without pickle, so the bytes are data and never code.
     blob = models.BinaryField()
     is_active = models.BooleanField(default=False)
 

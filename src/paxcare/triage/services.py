@@ -19,7 +19,7 @@ from paxcare.triage.priority import score_priority
 
 logger = logging.getLogger(__name__)
 
-_loaded: dict[int, TextClassifier] = {}
+_loaded: dict[tuple, TextClassifier] = {}
 
 
 @dataclass(frozen=True)
@@ -31,18 +31,56 @@ class Triage:
     needs_triage: bool
 
 
+def shipped_classifier() -> TextClassifier:
+    """Return the default model, cached under ``CLASSIFIER_DIR`` between processes."""
+    return default_classifier(settings.CLASSIFIER_DIR)
+
+
+def install_default_classifier() -> None:
+    """Train the default model into the cache unless it is there already.
+
+    Runs after ``migrate``, so that a server's first request does not pay for the
+    training (a few seconds).
+    """
+    shipped_classifier()
+
+
 def active_classifier() -> TextClassifier:
-    """Return the active trained model, or the shipped default when none is active."""
-    version = ClassifierVersion.objects.filter(is_active=True).only("pk").first()
+    """Return the active trained model, or the shipped default when none is active.
+
+    A stored model that cannot be read (written by an older release) is reported in
+    the log and the default answers instead, so that intake never stops.
+    """
+    version = (
+        ClassifierVersion.objects.filter(is_active=True)
+        .only("pk", "created_at")
+        .first()
+    )
     if version is None:
-        return default_classifier()
-    if version.pk not in _loaded:
+        return shipped_classifier()
+    # The creation time as well as the id: an id can come back after a rollback.
+    key = (version.pk, version.created_at)
+    if key not in _loaded:
         blob = ClassifierVersion.objects.values_list("blob", flat=True).get(
             pk=version.pk
         )
+        try:
+            model = TextClassifier.from_bytes(bytes(blob))
+        except ValueError:
+            logger.warning(
+                "Classifier version %s cannot be read; using the default model",
+                version.pk,
+            )
+            return shipped_classifier()
         _loaded.clear()
-        _loaded[version.pk] = TextClassifier.from_bytes(bytes(blob))
-    return _loaded[version.pk]
+        _loaded[key] = model
+    return _loaded[key]
+
+
+def confidence_threshold(model: TextClassifier) -> float:
+    """Return the threshold in force: the setting when given, else the model's own."""
+    configured = settings.TRIAGE_CONFIDENCE_THRESHOLD
+    return model.threshold if configured is None else configured
 
 
 def categories_by_code() -> dict[str, Category]:
@@ -57,8 +95,9 @@ def triage_texts(
     """Classify a batch of texts and score their priority."""
     categories = categories if categories is not None else categories_by_code()
     fallback = categories.get(FALLBACK_CATEGORY) or next(iter(categories.values()))
-    threshold = settings.TRIAGE_CONFIDENCE_THRESHOLD
-    predictions = active_classifier().predict(list(texts))
+    model = active_classifier()
+    threshold = confidence_threshold(model)
+    predictions = model.predict(list(texts))
     results = []
     for text, prediction in zip(texts, predictions, strict=True):
         category = categories.get(prediction.category, fallback)

@@ -102,3 +102,10 @@ class Command(BaseCommand):
             f"macro F1 {metrics['macro_f1']:.3f}, accuracy {metrics['accuracy']:.3f}, "
             f"{metrics['n_texts']} held-out texts"
         )
+        if "threshold" in metrics:
+            self.stdout.write(
+                f"confidence threshold {metrics['threshold']:.2f}: "
+                f"{metrics['coverage']:.1%} of the held-out texts at or above it, "
+                f"{metrics['confident_accuracy']:.1%} of those right; the rest go "
+                "to the triage queue"
+            )
