@@ -6,3 +6,13 @@ class InsightsConfig(AppConfig):
     name = "paxcare.insights"
     label = "insights"
     verbose_name = _("Insights")
+
+    def ready(self) -> None:
+        from paxcare.cases.events import events_recorded
+        from paxcare.insights import aggregates, timing
+
+        aggregates.connect()
+
+        events_recorded.connect(
+            timing.on_events_recorded, dispatch_uid="paxcare.insights.timing"
+        )

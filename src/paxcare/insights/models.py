@@ -1,0 +1,114 @@
+"""What insights keeps: per-case timing facts, alerts and driver analyses.
+
+``CaseTiming`` holds the few numbers of a case that need a calendar or the case's
+history to compute (working-hours first response, time spent waiting), written when
+the case changes, so that every KPI stays one aggregate query at a million cases.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CaseTiming(models.Model):
+    """Timing facts of one case, kept up to date from its timeline events."""
+
+    case = models.OneToOneField(
+        "cases.Case", primary_key=True, on_delete=models.CASCADE, related_name="timing"
+    )
+    # Working minutes from receipt to the first response, in the office calendar.
+    first_response_business_minutes = models.PositiveIntegerField(null=True)
+    # Pending on the passenger, and resolved or closed before a reopen.
+    waiting_seconds = models.PositiveIntegerField(default=0)
+    waiting_since = models.DateTimeField(null=True)
+    # Receipt to the latest resolution, less the waiting before it.
+    resolution_seconds = models.PositiveIntegerField(null=True)
+    # The case's resolved_at, kept here too so that a period's resolutions are found
+    # through this table's index; cleared by a reopen like the case's.
+    resolved_at = models.DateTimeField(null=True, db_index=True)
+    first_resolved_at = models.DateTimeField(null=True, db_index=True)
+    # When the SLA clocks of the two targets were met (stopped on time); cleared when
+    # a reopen restarts the resolution clock. Breaches are read from the clocks.
+    first_response_met_at = models.DateTimeField(null=True, db_index=True)
+    resolution_met_at = models.DateTimeField(null=True, db_index=True)
+    # At the first resolution: at most one reply, and no wait on the passenger.
+    resolved_on_first_contact = models.BooleanField(null=True)
+
+    class Meta:
+        verbose_name = _("case timing")
+        verbose_name_plural = _("case timing")
+
+    def __str__(self) -> str:
+        return f"facts of case {self.case_id}"
+
+
+class AlertKind(models.TextChoices):
+    SPIKE = "spike", _("category spike")
+    SLA_FALLING = "sla_falling", _("SLA compliance falling")
+    SATISFACTION_DROPPING = "satisfaction_dropping", _("satisfaction dropping")
+
+
+class Alert(models.Model):
+    """Something going wrong, found by the detector and sent to a department."""
+
+    key = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=30, choices=AlertKind.choices)
+    department = models.ForeignKey(
+        "routing.Department",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("department"),
+    )
+    dimension = models.CharField(max_length=20, blank=True)
+    value = models.CharField(max_length=20, blank=True)
+    category_code = models.CharField(max_length=60, blank=True)
+    window_start = models.DateTimeField()
+    window_end = models.DateTimeField()
+    observed = models.FloatField()
+    baseline = models.FloatField()
+    cases = models.PositiveIntegerField(default=0)
+    detected_at = models.DateTimeField(db_index=True)
+    notified_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("alert")
+        verbose_name_plural = _("alerts")
+        ordering = ["-detected_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class DriverAnalysis(models.Model):
+    """The result of one driver analysis of survey answers an airline loaded."""
+
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    source_name = models.CharField(_("file"), max_length=255)
+    rows = models.PositiveIntegerField(_("answers used"))
+    method = models.CharField(_("method"), max_length=60)
+    result = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = _("driver analysis")
+        verbose_name_plural = _("driver analyses")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.source_name} ({self.rows})"
