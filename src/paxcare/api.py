@@ -5,21 +5,26 @@ Every error answers ``{"error": {"code", "message", "fields": [{"field", "code",
 """
 
 import logging
+import math
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
-from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 from ninja.security import HttpBearer
 
-from paxcare.accounts.models import ApiToken, hash_token
+from paxcare.accounts.services import authenticate_token
+from paxcare.apidocs import VendoredSwagger
 from paxcare.cases.api import router as cases_router
+from paxcare.disruptions.api import router as flights_router
 from paxcare.errors import FieldError, ServiceError
+from paxcare.insights.analysis_api import router as insights_analysis_router
 from paxcare.insights.api import router as insights_router
 from paxcare.intake.api import router as intake_router
 from paxcare.remedies.api import router as remedies_router
+from paxcare.remedies.offers_api import router as remedies_offers_router
 
 logger = logging.getLogger(__name__)
 
@@ -28,18 +33,11 @@ class TokenAuth(HttpBearer):
     """``Authorization: Bearer pxc_…``; the token is looked up by its hash."""
 
     def authenticate(self, request, token: str):
-        if not token:
-            return None
-        found = (
-            ApiToken.objects.select_related("user")
-            .filter(key_hash=hash_token(token), revoked_at__isnull=True)
-            .first()
-        )
-        if found is None or not found.user.is_active:
-            return None
-        ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
-        request.user = found.user
-        return found.user
+        # None for revoked, expired, inactive, and demo accounts outside demo mode.
+        user = authenticate_token(token)
+        if user is not None:
+            request.user = user
+        return user
 
 
 api = NinjaAPI(
@@ -48,6 +46,7 @@ api = NinjaAPI(
     description="Cases, messages and KPIs of the PaxCare care platform.",
     auth=TokenAuth(),
     urls_namespace="api",
+    docs=VendoredSwagger(),
 )
 
 
@@ -78,12 +77,12 @@ def on_validation_error(request, exc: ValidationError):
                 code=item.get("type", "invalid"),
             )
         )
-    return _error(request, 422, "invalid", "The request is not valid.", fields)
+    return _error(request, 422, "invalid", _("The request is not valid."), fields)
 
 
 @api.exception_handler(AuthenticationError)
 def on_authentication_error(request, exc):
-    return _error(request, 401, "unauthorized", "A valid API token is required.")
+    return _error(request, 401, "unauthorized", _("A valid API token is required."))
 
 
 @api.exception_handler(ServiceError)
@@ -93,14 +92,25 @@ def on_service_error(request, exc: ServiceError):
 
 @api.exception_handler(Http404)
 def on_not_found(request, exc):
-    return _error(request, 404, "not_found", "Not found.")
+    return _error(request, 404, "not_found", _("Not found."))
 
 
 @api.exception_handler(RequestDataTooBig)
 def on_too_big(request, exc):
     limit_mb = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
-    message = f"The request body is larger than {limit_mb} MB."
+    message = _("The request body is larger than %(limit)d MB.") % {"limit": limit_mb}
     return _error(request, 413, "too_large", message)
+
+
+@api.exception_handler(Throttled)
+def on_throttled(request, exc: Throttled):
+    seconds = max(1, math.ceil(exc.wait or 60))
+    message = _("Too many requests: try again in %(seconds)d seconds.") % {
+        "seconds": seconds
+    }
+    response = _error(request, 429, "rate_limited", message)
+    response["Retry-After"] = str(seconds)
+    return response
 
 
 @api.exception_handler(HttpError)
@@ -111,10 +121,13 @@ def on_http_error(request, exc: HttpError):
 @api.exception_handler(Exception)
 def on_unexpected(request, exc):
     logger.error("API: unexpected error on %s", request.path, exc_info=exc)
-    return _error(request, 500, "server_error", "Something went wrong on our side.")
+    return _error(request, 500, "server_error", _("Something went wrong on our side."))
 
 
 api.add_router("/cases", cases_router)
 api.add_router("/intake", intake_router)
 api.add_router("/kpis", insights_router)
+api.add_router("/insights", insights_analysis_router)
 api.add_router("/entitlements", remedies_router)
+api.add_router("/flights", flights_router)
+api.add_router("/remedies", remedies_offers_router)

@@ -69,6 +69,9 @@ INSTALLED_APPS = [
     "paxcare.intake",
     "paxcare.remedies",
     "paxcare.insights",
+    "paxcare.disruptions",
+    "paxcare.comms",
+    "paxcare.surveys",
     "paxcare.console",
     "paxcare.portal",
 ]
@@ -83,6 +86,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "paxcare.middleware.ApiErrorShapeMiddleware",
 ]
 
 ROOT_URLCONF = "paxcare.urls"
@@ -142,10 +146,13 @@ if REDIS_URL:
         "immediate": False,
     }
 else:
+    # Shared by every process (rate limits must hold across gunicorn workers); the
+    # accounts app's migrations create the table.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "paxcare",
+            "BACKEND": "paxcare.cache.SharedDatabaseCache",
+            "LOCATION": "paxcare_cache",
+            "OPTIONS": {"MAX_ENTRIES": 50_000},
         }
     }
     HUEY = {
@@ -163,6 +170,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": _VALIDATORS + "MinimumLengthValidator"},
     {"NAME": _VALIDATORS + "CommonPasswordValidator"},
 ]
+# Demo accounts are refused outside demo mode (paxcare.accounts.demo).
+AUTHENTICATION_BACKENDS = ["paxcare.accounts.backends.AccountBackend"]
 LOGIN_URL = "console:login"
 LOGIN_REDIRECT_URL = "console:queue"
 LOGOUT_REDIRECT_URL = "console:login"
@@ -229,13 +238,23 @@ LOGGING = {
         "handlers": ["console"],
         "level": os.environ.get("PAXCARE_LOG_LEVEL", "INFO"),
     },
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # The Huey consumer adds a handler of its own to a logger that has none,
+        # which would print every line twice; this one it finds.
+        "huey": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
 
 # --- PaxCare --------------------------------------------------------------------
 
-# The triage queue takes every case the classifier is less sure of than this.
-TRIAGE_CONFIDENCE_THRESHOLD = float(os.environ.get("PAXCARE_TRIAGE_THRESHOLD", "0.45"))
+# The triage queue takes every case the classifier is less sure of than this; unset,
+# each model's own threshold applies (docs/classifier.md).
+TRIAGE_CONFIDENCE_THRESHOLD = (
+    float(os.environ["PAXCARE_TRIAGE_THRESHOLD"])
+    if os.environ.get("PAXCARE_TRIAGE_THRESHOLD")
+    else None
+)
 # The same passenger with the same text inside this window is flagged as a duplicate.
 DUPLICATE_WINDOW_MINUTES = 24 * 60
 CLASSIFIER_DIR = VAR_DIR / "models"
@@ -258,10 +277,25 @@ COMMS_OWN_ADDRESSES = [
 ]
 # The right-hand side of our Message-IDs; blank takes the domain of the sender.
 COMMS_MESSAGE_ID_DOMAIN = os.environ.get("PAXCARE_MESSAGE_ID_DOMAIN", "")
-# Six attempts, 60 s apart doubling each time: the last one runs about an hour after
-# the first, long enough for a receiving server's greylisting or a short outage.
-COMMS_SEND_ATTEMPTS = int(os.environ.get("PAXCARE_SEND_ATTEMPTS", "6"))
+# Eight attempts, the first wait 60 s and doubling: the last attempt runs about two
+# hours after the first, past a receiving server's greylisting or a short outage.
+COMMS_SEND_ATTEMPTS = int(os.environ.get("PAXCARE_SEND_ATTEMPTS", "8"))
 COMMS_RETRY_DELAY_SECONDS = int(os.environ.get("PAXCARE_RETRY_DELAY_SECONDS", "60"))
+# Channels notifications may use; SMS goes to passengers without a usable e-mail
+# address, and to everyone for the purposes listed in COMMS_SMS_ALWAYS.
+COMMS_CHANNELS = [
+    name.strip()
+    for name in os.environ.get("PAXCARE_NOTIFY_CHANNELS", "email,sms").split(",")
+    if name.strip()
+]
+COMMS_SMS_ALWAYS = [
+    name.strip()
+    for name in os.environ.get("PAXCARE_SMS_ALWAYS", "disruption").split(",")
+    if name.strip()
+]
+# A case received longer ago than this (an import of history) gets no acknowledgement.
+COMMS_ACKNOWLEDGE_WITHIN_DAYS = int(os.environ.get("PAXCARE_ACK_WITHIN_DAYS", "7"))
+COMMS_SMS_WEBHOOK_TIMEOUT = int(os.environ.get("PAXCARE_SMS_WEBHOOK_TIMEOUT", "10"))
 COMMS_SMS_BACKEND = os.environ.get(
     "PAXCARE_SMS_BACKEND", "paxcare.comms.transports.ConsoleTransport"
 )
@@ -270,9 +304,12 @@ COMMS_SMS_WEBHOOK_URL = os.environ.get("PAXCARE_SMS_WEBHOOK_URL", "")
 COMMS_SMS_WEBHOOK_SECRET = os.environ.get("PAXCARE_SMS_WEBHOOK_SECRET", "")
 # A passenger's reply to a closed case: "reopen" it, or open a linked "new" case.
 COMMS_REPLY_TO_CLOSED = os.environ.get("PAXCARE_REPLY_TO_CLOSED", "reopen")
+# A larger mail is kept whole but only its text is filed; its attachments are listed
+# as dropped. MIME parts past COMMS_INBOUND_MAX_PARTS are not looked at.
 COMMS_INBOUND_MAX_BYTES = int(
     os.environ.get("PAXCARE_INBOUND_MAX_BYTES", 25 * 1024 * 1024)
 )
+COMMS_INBOUND_MAX_PARTS = int(os.environ.get("PAXCARE_INBOUND_MAX_PARTS", "200"))
 # Per sender: at most this many mails filed per window; the rest are kept, not filed.
 COMMS_INBOUND_SENDER_LIMIT = int(os.environ.get("PAXCARE_INBOUND_SENDER_LIMIT", "20"))
 COMMS_INBOUND_SENDER_WINDOW_MINUTES = int(
@@ -285,3 +322,5 @@ COMMS_IMAP_USER = os.environ.get("PAXCARE_IMAP_USER", "")
 COMMS_IMAP_PASSWORD = os.environ.get("PAXCARE_IMAP_PASSWORD", "")
 COMMS_IMAP_FOLDER = os.environ.get("PAXCARE_IMAP_FOLDER", "INBOX")
 COMMS_IMAP_POLL_MINUTES = int(os.environ.get("PAXCARE_IMAP_POLL_MINUTES", "1"))
+# After filing, an IMAP message is marked "seen", or "delete"d from the mailbox.
+COMMS_IMAP_AFTER = os.environ.get("PAXCARE_IMAP_AFTER", "seen")

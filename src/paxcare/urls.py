@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -10,11 +9,13 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("console/insights/", include("paxcare.insights.urls")),
+    path("", include("paxcare.disruptions.urls")),
+    path("", include("paxcare.remedies.urls")),
     path("console/", include("paxcare.console.urls")),
+    path("survey/", include("paxcare.surveys.urls")),
     path("", include("paxcare.portal.urls")),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# MEDIA_ROOT is never published, not even in DEBUG: attachments are served only by
+# the views that check who asks (paxcare.cases.downloads).

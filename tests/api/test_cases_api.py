@@ -283,3 +283,12 @@ def test_a_reply_with_a_refused_status_is_not_sent(baggage_agent):
     assert Message.objects.filter(case=case).count() == 0
     case.refresh_from_db()
     assert case.first_response_at is None
+
+
+def test_a_full_width_case_number_finds_the_case_in_the_list(baggage_agent):
+    case = make_case()
+    typed = "".join(chr(ord(c) + 0xFEE0) for c in case.number)
+
+    response = baggage_agent.get("/cases", q=typed)
+
+    assert [item["number"] for item in response.json()["items"]] == [case.number]

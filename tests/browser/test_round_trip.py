@@ -4,48 +4,15 @@ Runs Debian's Chromium through Playwright. Without /usr/bin/chromium the test sk
 except in CI (CI=true), where a missing browser is a failure.
 """
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 
 from paxcare.routing.defaults import DEPARTMENTS
+from tests.browser.chromium import SCREENSHOTS
 from tests.factories import make_agent
 
-# Playwright's sync API runs an event loop in this thread; Django's ORM would refuse
-# to run beside it. The test drives a live server in another thread.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOTS = Path(os.environ.get("PAXCARE_SCREENSHOTS", "/tmp/paxcare-screenshots"))
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-gpu",
-]
-
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def browser():
-    if not CHROMIUM.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{CHROMIUM} is missing: CI must run the browser tests")
-        pytest.skip(
-            f"no browser: {CHROMIUM} is not installed (apt-get install chromium)"
-        )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
 
 
 def test_a_chinese_complaint_is_answered_and_the_passenger_sees_the_answer(

@@ -1,11 +1,15 @@
-"""Admin for API tokens: issue (the secret is shown once), list, revoke."""
+"""Admin for API tokens: issue (the secret is shown once), list, revoke; and the admin
+sign-in, which counts wrong passwords like the console's."""
 
 from django.contrib import admin, messages
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from paxcare.accounts.forms import AdminLoginForm
 from paxcare.accounts.models import ApiToken
+
+admin.site.login_form = AdminLoginForm
 
 
 @admin.register(ApiToken)
@@ -15,6 +19,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
         "user",
         "name",
         "created_at",
+        "expires_at",
         "last_used_at",
         "revoked_at",
     )
@@ -25,12 +30,13 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def get_fields(self, request, obj=None):
         if obj is None:
-            return ("user", "name")
+            return ("user", "name", "expires_at")
         return (
             "user",
             "name",
             "key_prefix",
             "created_at",
+            "expires_at",
             "last_used_at",
             "revoked_at",
         )
@@ -38,13 +44,22 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return ()
-        return ("user", "key_prefix", "created_at", "last_used_at", "revoked_at")
+        return (
+            "user",
+            "key_prefix",
+            "created_at",
+            "expires_at",
+            "last_used_at",
+            "revoked_at",
+        )
 
     def save_model(self, request, obj, form, change) -> None:
         if change:
             super().save_model(request, obj, form, change)
             return
-        token, secret = ApiToken.issue(obj.user, name=obj.name)
+        token, secret = ApiToken.issue(
+            obj.user, name=obj.name, expires_at=obj.expires_at
+        )
         obj.pk, obj.key_prefix, obj.key_hash = (
             token.pk,
             token.key_prefix,

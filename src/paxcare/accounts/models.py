@@ -1,5 +1,6 @@
 import hashlib
 import secrets
+from datetime import datetime
 
 from django.conf import settings
 from django.db import models
@@ -29,6 +30,12 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(
+        _("expires"),
+        null=True,
+        blank=True,
+        help_text=_("Blank: the token works until it is revoked."),
+    )
 
     class Meta:
         verbose_name = _("API token")
@@ -38,10 +45,19 @@ class ApiToken(models.Model):
         return f"{self.key_prefix}… ({self.user})"
 
     @classmethod
-    def issue(cls, user, name: str = "") -> tuple["ApiToken", str]:
+    def issue(
+        cls, user, name: str = "", expires_at: datetime | None = None
+    ) -> tuple["ApiToken", str]:
         """Create a token for ``user``; return it with the secret, shown only once."""
         raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
         token = cls.objects.create(
-            user=user, name=name, key_prefix=raw[:12], key_hash=hash_token(raw)
+            user=user,
+            name=name,
+            key_prefix=raw[:12],
+            key_hash=hash_token(raw),
+            expires_at=expires_at,
         )
         return token, raw
+
+    def is_expired(self, at: datetime) -> bool:
+        return self.expires_at is not None and self.expires_at <= at

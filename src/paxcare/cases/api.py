@@ -10,17 +10,18 @@ from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema, Status
-from ninja.throttling import AuthRateThrottle
+from ninja import Query, Router, Status
 from pydantic import Field
 
 from paxcare.cases import services
+from paxcare.cases.downloads import attachment_response
 from paxcare.cases.events import EventType
-from paxcare.cases.models import Case, Channel
+from paxcare.cases.models import Attachment, Case, Channel
+from paxcare.cases.numbers import normalise_case_number
 from paxcare.cases.schemas import (
     CaseCreate,
     CaseDetail,
@@ -30,10 +31,12 @@ from paxcare.cases.schemas import (
     MessageCreate,
     MessageOut,
     StatusCode,
+    TextSchema,
 )
 from paxcare.errors import Conflict, FieldError, InvalidInput, PermissionDenied
 from paxcare.intake.drafts import CaseDraft
 from paxcare.intake.services import open_case, parse_received_at
+from paxcare.ratelimit import ApiThrottle
 from paxcare.routing.models import Role
 from paxcare.routing.services import agent_profile, may_assign, reassign_case
 from paxcare.sla import services as sla
@@ -41,9 +44,10 @@ from paxcare.triage.services import categories_by_code
 
 router = Router(tags=["cases"])
 
-# Lookups by case number are limited per token, so that nobody can walk the number
-# space: 300 a minute is five a second, far above an agent's pace.
-LOOKUP_THROTTLE = [AuthRateThrottle("300/m")]
+# Lookups by case number are limited per account, so that nobody can walk the number
+# space: 300 a minute is five a second, far above an agent's pace. The count is kept
+# in the shared cache, so it holds across every web worker.
+LOOKUP_THROTTLE = [ApiThrottle("case-lookup", limit=300, window_seconds=60)]
 PAGE_MAX = 200
 
 
@@ -101,7 +105,7 @@ def require_sight_of_known_case(user, result) -> None:
         )
 
 
-class CaseFilters(Schema):
+class CaseFilters(TextSchema):
     status: list[StatusCode] = Field(default_factory=list)
     category: str | None = None
     channel: str | None = None
@@ -174,9 +178,11 @@ def _filtered(queryset: QuerySet[Case], filters: CaseFilters, user) -> QuerySet[
 
 
 def _search(text: str) -> Q:
+    number = normalise_case_number(text)
+    if number:
+        return Q(number=number)
     return (
-        Q(number__iexact=text)
-        | Q(subject__icontains=text)
+        Q(subject__icontains=text)
         | Q(description__icontains=text)
         | Q(flight_number__iexact=text)
         | Q(booking_reference__iexact=text)
@@ -296,7 +302,40 @@ def _check_update(changes: dict, user, case: Case):
 def list_messages(request, number: str):
     """Oldest first; internal notes included (the API serves staff only)."""
     case = services.get_case_for_staff(request.user, number)
-    return list(case.messages.order_by("created_at", "id"))
+    files = Attachment.objects.select_related("case")
+    return list(
+        case.messages.prefetch_related(
+            Prefetch("attachments", queryset=files)
+        ).order_by("created_at", "id")
+    )
+
+
+@router.get(
+    "/{number}/attachments/{attachment_id}",
+    response={200: None},
+    operation_id="get_case_attachment",
+    url_name="get_case_attachment",
+    summary="Download a file of a case",
+    throttle=LOOKUP_THROTTLE,
+    openapi_extra={
+        "responses": {
+            # An int, as django-ninja keys its own: a "200" string would be a second
+            # key of the same name in the JSON, which Swagger UI refuses.
+            200: {
+                "description": "The file, as a download.",
+                "content": {
+                    "application/octet-stream": {
+                        "schema": {"type": "string", "format": "binary"}
+                    }
+                },
+            }
+        }
+    },
+)
+def get_attachment(request, number: str, attachment_id: int):
+    """The file with its stored content type, always as a download."""
+    found = services.attachment_for_staff(request.user, number, attachment_id)
+    return attachment_response(found)
 
 
 @router.post(

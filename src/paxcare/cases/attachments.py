@@ -1,5 +1,6 @@
 """Attachment checks: size, count and type, judged by the bytes, not only the name."""
 
+import codecs
 import hashlib
 from dataclasses import dataclass
 
@@ -9,15 +10,18 @@ from django.utils.translation import gettext as _
 
 from paxcare.errors import FieldError
 
-# Content type -> file signatures that prove it. Text has no signature.
+# Content type -> file signatures that prove it. Text has no signature; WebP is
+# checked apart, since its signature has the file size in the middle.
 ALLOWED_TYPES: dict[str, tuple[bytes, ...]] = {
     "application/pdf": (b"%PDF-",),
     "image/jpeg": (b"\xff\xd8\xff",),
     "image/png": (b"\x89PNG\r\n\x1a\n",),
     "image/gif": (b"GIF87a", b"GIF89a"),
-    "image/webp": (b"RIFF",),
+    "image/webp": (),
     "text/plain": (),
 }
+# How much of a text file is checked for UTF-8: enough to judge, cheap to read.
+TEXT_SNIFF_BYTES = 4096
 
 
 @dataclass(frozen=True)
@@ -68,18 +72,35 @@ def _check_one(upload: UploadedFile) -> str | None:
 
 def _sniff(upload: UploadedFile) -> str | None:
     upload.seek(0)
-    head = upload.read(16)
+    head = upload.read(TEXT_SNIFF_BYTES)
     upload.seek(0)
     for content_type, signatures in ALLOWED_TYPES.items():
         if any(head.startswith(signature) for signature in signatures):
             return content_type
-    if upload.name.lower().endswith(".txt"):
-        try:
-            head.decode("utf-8")
-        except UnicodeDecodeError:
-            return None
+    # RIFF, a four-byte size, then the form type: WAVE and AVI are RIFF files too.
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    whole = upload.size is not None and upload.size <= len(head)
+    if upload.name.lower().endswith(".txt") and _is_utf8_text(head, whole):
         return "text/plain"
     return None
+
+
+def _is_utf8_text(head: bytes, whole: bool) -> bool:
+    """Return whether ``head``, the start of a file, is UTF-8 without NUL bytes.
+
+    Unless it is the whole file, the start may end inside a character (up to three
+    bytes of a four-byte one); the incremental decoder keeps that tail instead of
+    calling it an error.
+    """
+    if b"\x00" in head:
+        return False
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        decoder.decode(head, final=whole)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _describe(upload: UploadedFile) -> CheckedFile:

@@ -7,9 +7,14 @@ A million cases leave one chance in 660,000 that a random guess hits one.
 
 import re
 import secrets
+import unicodedata
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTWXYZ"
 _BODY_LENGTH = 8
+# Hyphen, non-breaking hyphen, figure dash, en and em dashes, horizontal bar, minus.
+_DASHES = str.maketrans(
+    dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-")
+)
 _PATTERN = re.compile(rf"^PX-?([{ALPHABET}]{{4}})-?([{ALPHABET}]{{4}})$")
 
 
@@ -20,8 +25,14 @@ def new_case_number() -> str:
 
 
 def normalise_case_number(raw: str) -> str | None:
-    """Return the canonical form of a typed case number, or None if it cannot be one."""
-    compact = re.sub(r"[\s_]", "", (raw or "").upper())
+    """Return the canonical form of a typed case number, or None if it cannot be one.
+
+    Full-width letters, digits and dashes, as a Chinese input method types them
+    (``ＰＸ－５ＦＷＧ－ＨＰＷＧ``), count as their ASCII forms (NFKC); so do the
+    other dashes a phone or a word processor puts in.
+    """
+    text = unicodedata.normalize("NFKC", raw or "").translate(_DASHES)
+    compact = re.sub(r"[\s_]", "", text.upper())
     match = _PATTERN.match(compact)
     if not match:
         return None

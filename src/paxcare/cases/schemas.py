@@ -6,12 +6,15 @@ states them and an oversized field fails before any work is done.
 """
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from ninja import Schema
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 
-from paxcare.cases.models import Case, Message
+from paxcare.cases.models import Attachment, Case, Message
 from paxcare.intake.drafts import MAX_DESCRIPTION_CHARS, MAX_SUBJECT_CHARS
 
 KindCode = Literal["complaint", "claim", "inquiry", "praise", "suggestion"]
@@ -20,7 +23,23 @@ StatusCode = Literal["new", "open", "pending", "resolved", "closed"]
 LanguageCode = Literal["en", "zh-hans"]
 
 
-class StrictSchema(Schema):
+def reject_nul(value: Any) -> Any:
+    """Refuse text with a NUL character: PostgreSQL cannot store one as text."""
+    texts = value if isinstance(value, list) else [value]
+    if any(isinstance(text, str) and "\x00" in text for text in texts):
+        raise PydanticCustomError(
+            "nul_character", str(_("Text must not contain NUL characters."))
+        )
+    return value
+
+
+class TextSchema(Schema):
+    """Input whose every text field is refused, field by field, if it holds a NUL."""
+
+    _no_nul = field_validator("*")(reject_nul)
+
+
+class StrictSchema(TextSchema):
     model_config = ConfigDict(extra="forbid")
 
 
@@ -129,6 +148,33 @@ class CaseOut(Schema):
         return case.duplicate_of.number if case.duplicate_of_id else None
 
 
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    size: int = Field(description="Bytes.")
+    type: str = Field(description="The content type, judged from the bytes.")
+    url: str = Field(description="Where to download it, with the same token.")
+
+    @staticmethod
+    def resolve_name(attachment: Attachment) -> str:
+        return attachment.original_name
+
+    @staticmethod
+    def resolve_size(attachment: Attachment) -> int:
+        return attachment.size_bytes
+
+    @staticmethod
+    def resolve_type(attachment: Attachment) -> str:
+        return attachment.content_type
+
+    @staticmethod
+    def resolve_url(attachment: Attachment) -> str:
+        return reverse(
+            "api:get_case_attachment",
+            kwargs={"number": attachment.case.number, "attachment_id": attachment.pk},
+        )
+
+
 class ClockOut(Schema):
     kind: str
     state: str
@@ -150,6 +196,13 @@ class CaseDetail(CaseOut):
     description: str
     passenger: PassengerOut
     sla: list[ClockOut] = Field(default_factory=list)
+    attachments: list[AttachmentOut] = Field(
+        description="Every file of the case, those sent with it and with its messages."
+    )
+
+    @staticmethod
+    def resolve_attachments(case: Case) -> list[Attachment]:
+        return list(case.attachments.select_related("case"))
 
     @staticmethod
     def resolve_passenger(case: Case) -> dict:
@@ -176,10 +229,15 @@ class MessageOut(Schema):
     body: str
     author: str
     created_at: datetime
+    attachments: list[AttachmentOut]
 
     @staticmethod
     def resolve_author(message: Message) -> str:
         return message.author_label
+
+    @staticmethod
+    def resolve_attachments(message: Message) -> list[Attachment]:
+        return list(message.attachments.all())
 
 
 class IntakeOut(Schema):

@@ -33,6 +33,8 @@ from paxcare.triage.services import keep_correction
 logger = logging.getLogger(__name__)
 
 MAX_BODY_CHARS = 50_000
+# Who an event without an account came from, kept as data and worded on display.
+PASSENGER = "passenger"
 
 
 # --- Who sees what ------------------------------------------------------------
@@ -143,7 +145,17 @@ def change_status(
         try:
             check_transition(old, new_status)
         except TransitionError as error:
-            raise Conflict(str(error), code="invalid_transition") from error
+            message = _("A case cannot go from %(old)s to %(new)s.") % {
+                "old": _status_label(old),
+                "new": _status_label(new_status),
+            }
+            raise Conflict(message, code="invalid_transition") from error
+        if new_status == Status.RESOLVED:
+            # Imported here: remedies builds on this module. Raises Conflict while
+            # required steps of the case's playbook are open.
+            from paxcare.remedies.services import ensure_resolvable
+
+            ensure_resolvable(case)
         _stamp(case, old, new_status, at)
         case.save()
         record_event(
@@ -158,6 +170,13 @@ def change_status(
         )
         sla.on_status_change(case, old, new_status, at)
     return case
+
+
+def _status_label(value: str) -> str:
+    try:
+        return str(Status(value).label)
+    except ValueError:
+        return value
 
 
 def _stamp(case: Case, old: str, new: str, at: datetime) -> None:
@@ -262,12 +281,13 @@ def add_passenger_message(
             created_at=at,
         )
         _attach(case, message, files or [], is_public=True, at=at)
+        # No label: who wrote is data ("from"), put in words when it is shown.
         record_event(
             case,
             EventType.MESSAGE_RECEIVED,
-            label=_("passenger"),
+            label="",
             channel=channel,
-            data={"message": message.pk},
+            data={"message": message.pk, "from": PASSENGER},
             at=at,
         )
     if case.status in (Status.PENDING, Status.RESOLVED, Status.CLOSED):
@@ -275,7 +295,33 @@ def add_passenger_message(
     return message
 
 
-def _attach(case, message, files: list[CheckedFile], *, is_public: bool, at) -> None:
+def add_case_files(
+    case: Case,
+    files: list[CheckedFile],
+    *,
+    channel: str,
+    at: datetime | None = None,
+) -> list[Attachment]:
+    """Keep the files a passenger sent with a new case, beside its description.
+
+    They belong to no message: a message would need words, and words written here
+    would be in the filing language whatever language reads them later.
+    """
+    at = at or timezone.now()
+    with transaction.atomic():
+        return _attach(case, None, files, is_public=True, at=at, channel=channel)
+
+
+def _attach(
+    case,
+    message,
+    files: list[CheckedFile],
+    *,
+    is_public: bool,
+    at,
+    channel: str | None = None,
+) -> list[Attachment]:
+    attachments = []
     for checked in files:
         attachment = Attachment(
             case=case,
@@ -289,18 +335,46 @@ def _attach(case, message, files: list[CheckedFile], *, is_public: bool, at) -> 
         )
         attachment.file.save(checked.name, checked.upload, save=False)
         attachment.save()
+        attachments.append(attachment)
+        data = {
+            "attachment": attachment.pk,
+            "name": checked.name,
+            "bytes": checked.size_bytes,
+        }
+        if message is None:
+            data["from"] = PASSENGER
         record_event(
             case,
             EventType.ATTACHMENT_ADDED,
-            label=message.author_label,
-            channel=message.channel,
-            data={
-                "attachment": attachment.pk,
-                "name": checked.name,
-                "bytes": checked.size_bytes,
-            },
+            label=message.author_label if message is not None else "",
+            channel=message.channel if message is not None else channel,
+            data=data,
             at=at,
         )
+    return attachments
+
+
+def attachment_for_staff(user, number: str, attachment_id: int) -> Attachment:
+    """Return an attachment of a case ``user`` sees; NotFound otherwise."""
+    case = get_case_for_staff(user, number)
+    attachment = case.attachments.filter(pk=attachment_id).first()
+    if attachment is None:
+        raise NotFound(_("No attachment with this id on this case."))
+    return attachment
+
+
+def attachment_for_passenger(case: Case, attachment_id: int) -> Attachment | None:
+    """Return a file of ``case`` its passenger may see: never one of a staff note."""
+    return (
+        case.attachments.filter(pk=attachment_id, is_public=True)
+        .exclude(message__direction=Message.Direction.INTERNAL)
+        .first()
+    )
+
+
+def case_files(case: Case):
+    """The files sent with the case itself, not with one of its messages."""
+    return case.attachments.filter(message__isnull=True, is_public=True)
 
 
 # --- Classification -------------------------------------------------------------

@@ -15,10 +15,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from paxcare.cases.downloads import attachment_response
 from paxcare.cases.lifecycle import Status
 from paxcare.cases.models import Case
 from paxcare.cases.services import (
     add_note,
+    attachment_for_staff,
+    case_files,
     cases_visible_to,
     change_category,
     change_priority,
@@ -83,6 +86,7 @@ def _render(request, case: Case, status: int = 200, **bound) -> HttpResponse:
     forms_.update(bound)
     context = {
         "case": case,
+        "case_files": case_files(case),
         "timeline": staff_timeline(case),
         "clocks": clock_summary(case),
         "can_work": can_work,
@@ -96,6 +100,16 @@ def _render(request, case: Case, status: int = 200, **bound) -> HttpResponse:
 @console_view
 def case_page(request: HttpRequest, number: str) -> HttpResponse:
     return _render(request, _case(request, number))
+
+
+@console_view
+def attachment(request: HttpRequest, number: str, attachment_id: int) -> HttpResponse:
+    """Download a file of a case the agent sees; 404 for any other."""
+    try:
+        found = attachment_for_staff(request.user, number, attachment_id)
+        return attachment_response(found)
+    except NotFound as error:
+        raise Http404 from error
 
 
 def _change(

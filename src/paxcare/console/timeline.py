@@ -8,13 +8,21 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
+from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
 from paxcare.cases.events import EventType
 from paxcare.cases.lifecycle import Status
 from paxcare.cases.models import Case, Channel, Event, Message
+from paxcare.cases.services import PASSENGER
+from paxcare.comms.timeline import describe as describe_comms_event
+from paxcare.disruptions.timeline import describe_disruption_event
+from paxcare.remedies.timeline import describe_remedies_event
 from paxcare.routing.models import Department
 from paxcare.sla.models import ClockKind
+from paxcare.surveys.timeline import describe_survey_event
 from paxcare.triage.models import Category, Kind, Priority
 
 SHOWN_AS_MESSAGES = {
@@ -53,7 +61,7 @@ def staff_timeline(case: Case) -> list[Entry]:
     entries = [
         Entry(
             at=e.occurred_at,
-            actor=e.actor_label,
+            actor=event_actor(e),
             text=describe(e, names),
             event_type=e.type,
         )
@@ -65,6 +73,17 @@ def staff_timeline(case: Case) -> list[Entry]:
     ]
     # At the same instant a message goes before the status change it caused.
     return sorted(entries, key=lambda entry: (entry.at, entry.message is None))
+
+
+def event_actor(event: Event) -> str:
+    """Return who an event came from, in the active language.
+
+    A passenger has no account: the event keeps ``"from": "passenger"`` and no label,
+    so that the word is chosen when it is shown, not when it was written.
+    """
+    if not event.actor_label and event.data.get("from") == PASSENGER:
+        return _("passenger")
+    return event.actor_label
 
 
 def _names_for(events: list[Event]) -> Names:
@@ -138,6 +157,18 @@ def describe(event: Event, names: Names) -> str:
         if new is None:
             return _("Unassigned.")
         return _("Assigned to %(agent)s.") % {"agent": names.users.get(new, "—")}
+    remedies_text = describe_remedies_event(event)
+    if remedies_text is not None:
+        return remedies_text
+    comms_text = describe_comms_event(event)
+    if comms_text is not None:
+        return comms_text
+    disruption_text = describe_disruption_event(event)
+    if disruption_text is not None:
+        return disruption_text
+    survey_text = describe_survey_event(event)
+    if survey_text is not None:
+        return survey_text
     return _describe_other(event)
 
 
@@ -161,7 +192,23 @@ def _category(value, names: Names) -> str:
     )
 
 
+def _describe_clocks_started(data: dict) -> str:
+    due = data.get("due") if isinstance(data.get("due"), dict) else {}
+    parts = []
+    for kind, moment in sorted(due.items()):
+        parsed = parse_datetime(moment) if isinstance(moment, str) else None
+        shown = date_format(localtime(parsed), "Y-m-d H:i") if parsed else "—"
+        label = _label(ClockKind, kind)
+        parts.append(_("%(clock)s due %(due)s") % {"clock": label, "due": shown})
+    return _("SLA clocks started (%(policy)s): %(clocks)s.") % {
+        "policy": data.get("policy_name") or "—",
+        "clocks": "; ".join(parts) or "—",
+    }
+
+
 def _describe_other(event: Event) -> str:
+    if event.type == EventType.SLA_STARTED:
+        return _describe_clocks_started(event.data)
     clock = _label(ClockKind, event.data.get("clock") or event.data.get("kind"))
     texts = {
         EventType.KIND_CHANGED: _("Kind changed."),

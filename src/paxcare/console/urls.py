@@ -14,6 +14,11 @@ urlpatterns = [
     path("phone/", views.phone_case, name="phone"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("cases/<str:number>/", case_views.case_page, name="case"),
+    path(
+        "cases/<str:number>/attachments/<int:attachment_id>/",
+        case_views.attachment,
+        name="attachment",
+    ),
     path("cases/<str:number>/reply/", case_views.reply, name="reply"),
     path("cases/<str:number>/note/", case_views.note, name="note"),
     path("cases/<str:number>/category/", case_views.category, name="category"),

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from paxcare.accounts.forms import ConsoleLoginForm
 from paxcare.cases.models import Channel
 from paxcare.cases.services import cases_visible_to
 from paxcare.console.access import console_view, is_auditor
@@ -19,7 +20,9 @@ from paxcare.console.forms import PeriodForm, PhoneCaseForm, QueueFilterForm
 from paxcare.console.kpis import kpi_sections
 from paxcare.console.queues import QUEUES, apply_filters, page_of, queue_cases
 from paxcare.errors import InvalidInput
+from paxcare.insights.dashboard import dashboard_extras
 from paxcare.insights.kpis import compute_kpis
+from paxcare.insights.presentation import insight_sections
 from paxcare.intake.services import open_case
 from paxcare.portal.forms import show_service_errors
 
@@ -29,6 +32,13 @@ logger = logging.getLogger(__name__)
 class LoginView(auth_views.LoginView):
     template_name = "console/login.html"
     redirect_authenticated_user = True
+    authentication_form = ConsoleLoginForm
+
+    def form_invalid(self, form) -> HttpResponse:
+        response = super().form_invalid(form)
+        if form.is_throttled:
+            response.status_code = 429
+        return response
 
 
 class LogoutView(auth_views.LogoutView):
@@ -38,7 +48,9 @@ class LogoutView(auth_views.LogoutView):
 @console_view
 def queue(request: HttpRequest, queue: str = "mine") -> HttpResponse:
     form = QueueFilterForm(request.GET)
-    filters = form.cleaned_data if form.is_valid() else {}
+    # A bad value is named on the page and left out; the valid filters still apply.
+    form.is_valid()
+    filters = dict(form.cleaned_data)
     cases = apply_filters(queue_cases(request.user, queue), queue, filters)
     page = page_of(cases, request.GET.get("after"))
     context = {
@@ -51,7 +63,8 @@ def queue(request: HttpRequest, queue: str = "mine") -> HttpResponse:
         "first_query": _with_cursor(request.GET, None),
         "now": timezone.now(),
     }
-    return render(request, "console/queue.html", context)
+    status = 400 if form.errors else 200
+    return render(request, "console/queue.html", context, status=status)
 
 
 def _with_cursor(params: QueryDict, cursor: str | None) -> str:
@@ -89,14 +102,22 @@ def _after_phone_case(request: HttpRequest, case) -> HttpResponse:
 @console_view
 def dashboard(request: HttpRequest) -> HttpResponse:
     form = PeriodForm(request.GET)
-    period = form.cleaned_data if form.is_valid() else {}
-    start, end = period.get("start"), period.get("end")
+    if not form.is_valid():
+        # No figures for a period that cannot be: zeros would look like an answer.
+        context = {"form": form, "sections": [], **dashboard_extras(request.user)}
+        return render(request, "console/dashboard.html", context, status=400)
+    start, end = form.cleaned_data.get("start"), form.cleaned_data.get("end")
     kpis = compute_kpis(
         cases_visible_to(request.user),
         start=_local_midnight(start),
         end=_local_midnight(end + timedelta(days=1)) if end else None,
     )
-    context = {"form": form, "kpis": kpis, "sections": kpi_sections(kpis)}
+    context = {
+        "form": form,
+        "kpis": kpis,
+        "sections": kpi_sections(kpis) + insight_sections(kpis),
+        **dashboard_extras(request.user),
+    }
     return render(request, "console/dashboard.html", context)
 
 

@@ -1,33 +1,24 @@
-"""A fixed-window limit per client address, kept in Django's cache.
+"""The portal's look-up limit: a fixed window per client address (paxcare.ratelimit).
 
 Ten case lookups per ten minutes are plenty for a passenger who mistyped a number and
-far too few to walk the 6.6e11 case numbers.
+far too few to walk the 6.6e11 case numbers. The count is shared by every process.
 """
 
-from django.core.cache import cache
 from django.http import HttpRequest
+
+from paxcare import ratelimit
+from paxcare.ratelimit import client_address
 
 TRACK_LIMIT = 10
 TRACK_WINDOW_SECONDS = 10 * 60
 
-
-def client_address(request: HttpRequest) -> str:
-    # REMOTE_ADDR, not X-Forwarded-For: a client writes that header itself. Behind a
-    # proxy, the proxy must set REMOTE_ADDR (gunicorn's forwarded-allow-ips).
-    return request.META.get("REMOTE_ADDR", "unknown")
+__all__ = ["TRACK_LIMIT", "TRACK_WINDOW_SECONDS", "allow", "allow_tracking"]
 
 
 def allow(request: HttpRequest, scope: str, limit: int, window_seconds: int) -> bool:
     """Count one attempt; return False once the window's limit is spent."""
-    key = f"paxcare:ratelimit:{scope}:{client_address(request)}"
-    cache.add(key, 0, timeout=window_seconds)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        # The window expired between add and incr: this attempt opens a new one.
-        cache.set(key, 1, timeout=window_seconds)
-        count = 1
-    return count <= limit
+    verdict = ratelimit.hit(scope, client_address(request), limit, window_seconds)
+    return verdict.allowed
 
 
 def allow_tracking(request: HttpRequest) -> bool:

@@ -11,4 +11,9 @@ urlpatterns = [
     path("track/", views.track, name="track"),
     path("track/<str:number>/", views.case_page, name="case"),
     path("track/<str:number>/reply/", views.reply, name="reply"),
+    path(
+        "track/<str:number>/attachments/<int:attachment_id>/",
+        views.attachment,
+        name="attachment",
+    ),
 ]

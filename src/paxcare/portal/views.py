@@ -12,14 +12,17 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from paxcare.cases.downloads import attachment_response
 from paxcare.cases.models import Case, Channel
 from paxcare.cases.numbers import normalise_case_number
 from paxcare.cases.services import (
     add_passenger_message,
+    attachment_for_passenger,
+    case_files,
     case_for_passenger,
     public_timeline,
 )
-from paxcare.errors import InvalidInput
+from paxcare.errors import InvalidInput, NotFound
 from paxcare.portal import ratelimit
 from paxcare.portal.forms import (
     ComplaintForm,
@@ -117,8 +120,25 @@ def reply(request: HttpRequest, number: str) -> HttpResponse:
     return _render_case(request, case, form, status=400)
 
 
+def attachment(request: HttpRequest, number: str, attachment_id: int) -> HttpResponse:
+    """Download a file of a case this session has proved to own; 404 for any other."""
+    case = _remembered_case(request, number)
+    found = attachment_for_passenger(case, attachment_id)
+    if found is None:
+        raise Http404
+    try:
+        return attachment_response(found)
+    except NotFound as error:
+        raise Http404 from error
+
+
 def _render_case(request, case: Case, form, status: int = 200) -> HttpResponse:
-    context = {"case": case, "timeline": public_timeline(case), "form": form}
+    context = {
+        "case": case,
+        "case_files": case_files(case),
+        "timeline": public_timeline(case),
+        "form": form,
+    }
     return render(request, "portal/case.html", context, status=status)
 
 

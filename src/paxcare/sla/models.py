@@ -69,6 +69,9 @@ class SlaPolicy(models.Model):
 class ClockKind(models.TextChoices):
     FIRST_RESPONSE = "first_response", _("first response")
     RESOLUTION = "resolution", _("resolution")
+    # A period set by law (CAAC: answer a complaint within 10 working days), counted
+    # in working days of one calendar; it does not pause while pending.
+    REGULATORY = "regulatory", _("regulatory deadline")
 
 
 class ClockState(models.TextChoices):

@@ -2,7 +2,9 @@
 
 One supervisor for every department, two agents per department, an auditor and an
 administrator. Their passwords are random, drawn on the first run, kept in
-``var/demo-credentials.txt`` and used again on every later run.
+``var/demo-credentials.txt`` and used again on every later run. Every account is
+marked as a demo account (``paxcare.accounts.demo``): outside demo mode none of them
+can sign in or use a token.
 """
 
 import os
@@ -15,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from paxcare.accounts.demo import mark_demo_account
 from paxcare.defaults import install_defaults
 from paxcare.routing.models import Agent, Department, Role
 
@@ -110,16 +113,15 @@ class Command(BaseCommand):
         User = get_user_model()
         user, created = User.objects.get_or_create(
             username=person.username,
-            defaults={
-                "first_name": person.first_name,
-                "is_staff": True,
-                "is_superuser": person.superuser,
-            },
+            defaults={"first_name": person.first_name},
         )
+        # The admin site is for administrators; agents work in the console.
+        user.is_staff = user.is_superuser = person.superuser
         # Hashing costs a fraction of a second per account: only for new passwords.
         if created or drawn:
             user.set_password(password)
-            user.save()
+        user.save()
+        mark_demo_account(user)
         agent, _ = Agent.objects.update_or_create(
             user=user,
             defaults={

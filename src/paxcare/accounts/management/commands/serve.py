@@ -2,7 +2,8 @@
 
 Both run as child processes. SIGINT and SIGTERM are passed on to both; when either
 child exits, the other is stopped too, so a supervisor sees one failing service
-rather than half of one.
+rather than half of one. Gunicorn's control socket lives in the var folder, so two
+workspaces on one machine never share it.
 """
 
 import os
@@ -10,14 +11,24 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
+import gunicorn
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 # Seconds a child has to stop after SIGTERM before it is killed.
 STOP_GRACE_SECONDS = 20
 
 
-def web_command(port: int, workers: int, threads: int) -> list[str]:
+# A Unix socket path is limited to 108 bytes on Linux (104 on the BSDs), the NUL
+# included; a longer var folder gets no control socket at all.
+MAX_SOCKET_PATH_BYTES = 100
+
+
+def web_command(
+    port: int, workers: int, threads: int, var_dir: Path | None = None
+) -> list[str]:
     return [
         sys.executable,
         "-m",
@@ -31,7 +42,25 @@ def web_command(port: int, workers: int, threads: int) -> list[str]:
         str(threads),
         "--access-logfile",
         "-",
+        *control_socket_args(var_dir, port),
     ]
+
+
+def control_socket_args(var_dir: Path | None, port: int) -> list[str]:
+    """Keep gunicorn's control socket in this workspace's var folder, or have none.
+
+    Gunicorn 25.1 and later open one by default in a per-user folder
+    (``$XDG_RUNTIME_DIR`` or ``~/.gunicorn``), which every instance of the same user
+    shares: a second PaxCare would take over the first one's socket. The port is in
+    the name, so two servers of one workspace keep theirs apart too.
+    """
+    if gunicorn.version_info < (25, 1):
+        return []
+    if var_dir is not None:
+        path = Path(var_dir).resolve() / f"gunicorn-{port}.ctl"
+        if len(os.fsencode(path)) <= MAX_SOCKET_PATH_BYTES:
+            return ["--control-socket", str(path)]
+    return ["--no-control-socket"]
 
 
 def worker_command() -> list[str]:
@@ -62,7 +91,8 @@ class Command(BaseCommand):
         # through ``forward``, and not a second time straight from the terminal.
         children = [
             subprocess.Popen(
-                web_command(port, workers, options["threads"]), process_group=0
+                web_command(port, workers, options["threads"], settings.VAR_DIR),
+                process_group=0,
             ),
             subprocess.Popen(worker_command(), process_group=0),
         ]
