@@ -48,9 +48,9 @@ def make_case(**fields):
     return open_case(CaseDraft(**defaults)).case
 
 
-def complete_playbook(case, actor) -> None:
+def complete_playbook(case, actor, at=None) -> None:
     """Tick every required step of the case's playbook, so that it may be resolved."""
     from paxcare.remedies.services import open_required_steps, tick_step
 
     for step in open_required_steps(case):
-        tick_step(case, step.pk, actor=actor)
+        tick_step(case, step.pk, actor=actor, at=at)

@@ -22,7 +22,7 @@ from paxcare.cases.services import change_status, reply_to_passenger
 from paxcare.insights.kpis import compute_kpis, parse_period_bound
 from paxcare.routing.models import Role
 from paxcare.sla.models import Clock
-from tests.factories import make_agent, make_case
+from tests.factories import complete_playbook, make_agent, make_case
 
 pytestmark = pytest.mark.django_db
 
@@ -58,11 +58,14 @@ def history():
     )
 
     reply_to_passenger(a, "Found it.", actor=agent, at=at(3, 2, 12))
+    complete_playbook(a, agent, at=at(3, 3, 10))
     change_status(a, "resolved", actor=agent, at=at(3, 3, 10))
     reply_to_passenger(b, "Sorry.", actor=agent, at=at(3, 5, 6))
     reply_to_passenger(e, "Looking.", actor=agent, at=at(2, 20, 9))
+    complete_playbook(e, agent, at=at(3, 5, 8))
     change_status(e, "resolved", actor=agent, at=at(3, 5, 8))
     reply_to_passenger(f, "Noted.", actor=agent, at=at(3, 6, 0, 30))
+    complete_playbook(f, agent, at=at(3, 6, 6))
     change_status(f, "resolved", actor=agent, at=at(3, 6, 6))
     change_status(f, "closed", actor=agent, at=at(3, 7))
 
@@ -104,7 +107,12 @@ def test_every_figure_of_the_period(history):
         "active": 3,
         "age": {"under_1_day": 1, "1_to_3_days": 1, "3_to_7_days": 1, "over_7_days": 0},
     }
-    assert kpis["sla_breaches"] == {"total": 2, "first_response": 1, "resolution": 1}
+    assert kpis["sla_breaches"] == {
+        "total": 2,
+        "first_response": 1,
+        "resolution": 1,
+        "regulatory": 0,
+    }
 
 
 def test_top_problems_by_airline_flight_and_airport(history):
