@@ -1,0 +1,78 @@
+"""Forms of the disruption pages: supervisors' actions and the passengers' claim."""
+
+import uuid
+from decimal import Decimal
+
+from django import forms
+from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
+
+from paxcare.cases.services import MAX_BODY_CHARS
+from paxcare.intake.drafts import MAX_DESCRIPTION_CHARS
+
+CURRENCY = RegexValidator(
+    r"^[A-Za-z]{3}$", _("Give the currency as three letters (ISO 4217), e.g. USD.")
+)
+
+
+class MessageAllForm(forms.Form):
+    body = forms.CharField(
+        label=_("Message to every passenger"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=MAX_BODY_CHARS,
+    )
+
+
+class GoodwillForm(forms.Form):
+    FORMS = [
+        ("voucher", _("travel voucher")),
+        ("miles", _("miles")),
+        ("cash", _("cash")),
+    ]
+
+    amount = forms.DecimalField(
+        label=_("Amount per passenger"),
+        min_value=Decimal("0.01"),
+        max_value=Decimal("100000"),
+        decimal_places=2,
+    )
+    currency = forms.CharField(
+        label=_("Currency"), max_length=3, validators=[CURRENCY], initial="USD"
+    )
+    form = forms.ChoiceField(label=_("Form"), choices=FORMS)
+    # The same form sent twice gives the gesture once.
+    reference = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("reference", uuid.uuid4())
+        super().__init__(*args, **kwargs)
+
+    def clean_currency(self) -> str:
+        return self.cleaned_data["currency"].upper()
+
+
+class CloseForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("Close the cases of passengers who accepted their rebooking"),
+        required=True,
+    )
+
+
+class ClaimForm(forms.Form):
+    booking_reference = forms.CharField(
+        label=_("Booking reference"),
+        max_length=6,
+        min_length=6,
+        help_text=_("Six letters and digits, on your ticket."),
+    )
+    email = forms.EmailField(
+        label=_("E-mail"), help_text=_("The e-mail address on your booking.")
+    )
+    message = forms.CharField(
+        label=_("Your claim or question"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=MAX_DESCRIPTION_CHARS,
+    )
+
+    def clean_booking_reference(self) -> str:
+        return self.cleaned_data["booking_reference"].strip().upper()

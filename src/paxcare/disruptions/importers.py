@@ -1,0 +1,339 @@
+"""Flight files in, flight events out: the nycflights13 format and a generic CSV.
+
+Both readers stream the file and hand ``record_flight_events`` batches of 500, so
+memory stays flat whatever the file's length, and re-importing a file changes
+nothing (each event is the whole picture of its flight).
+
+The generic CSV has a header row with the fields of ``POST /api/v1/flights/events``
+as columns (see ``docs/disruptions.md``): ``carrier``, ``flight_number``,
+``origin``, ``destination``, ``scheduled_departure``, ``scheduled_arrival`` and
+``type`` are required; times without an offset are local at their airport.
+
+nycflights13 (``flights`` table): ``year, month, day`` is the local date of the
+scheduled departure, ``sched_dep_time`` and ``sched_arr_time`` are local clock
+times (``hhmm``) at the origin and at the destination, ``dep_delay`` and
+``arr_delay`` are minutes. A flight without ``dep_time`` was cancelled; one that
+left but has no ``arr_delay`` did not arrive as planned and is read as diverted
+(the file does not say where to). Every carrier in the file is a US airline.
+"""
+
+import csv
+import io
+import logging
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from django.utils.translation import gettext as _
+
+from paxcare.disruptions.flight_events import (
+    DELAY_THRESHOLD_MINUTES,
+    FlightEvent,
+    read_flight_event,
+)
+from paxcare.disruptions.ingest import CREATED, record_flight_events
+from paxcare.disruptions.manifests import ManifestReport, load_manifest
+from paxcare.disruptions.models import DisruptionKind, Flight
+from paxcare.errors import InvalidInput
+from paxcare.remedies.engine.reference import airport
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 500
+NYCFLIGHTS13_COLUMNS = (
+    "year",
+    "month",
+    "day",
+    "dep_time",
+    "sched_dep_time",
+    "dep_delay",
+    "sched_arr_time",
+    "arr_delay",
+    "carrier",
+    "flight",
+    "origin",
+    "dest",
+)
+CSV_COLUMNS = (
+    "carrier",
+    "flight_number",
+    "origin",
+    "destination",
+    "scheduled_departure",
+    "scheduled_arrival",
+    "type",
+)
+MANIFEST_KEY_COLUMNS = ("flight_number", "flight_date", "origin")
+MISSING = {"", "NA", "na", "null", "None"}
+
+
+class ImportFileError(Exception):
+    """A file that cannot be read at all: wrong format, missing columns."""
+
+
+@dataclass
+class RowError:
+    line: int
+    message: str
+
+
+@dataclass
+class FlightImportReport:
+    read: int = 0
+    cancellations: int = 0
+    long_delays: int = 0
+    diversions: int = 0
+    schedule_changes: int = 0
+    rejected: int = 0
+    outcomes: dict[str, int] = field(default_factory=dict)
+    disruption_ids: list[int] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def import_flights(
+    path: Path,
+    *,
+    file_format: str,
+    shift_days: int = 0,
+    batch_size: int = BATCH_SIZE,
+    on_error: Callable[[RowError], None] | None = None,
+) -> FlightImportReport:
+    """Read a flights file and record every flight; report what it held."""
+    started = time.perf_counter()
+    report = FlightImportReport()
+    reader = {"nycflights13": read_nycflights13, "csv": read_flights_csv}[file_format]
+    batch: list[FlightEvent] = []
+    for line, row in reader(path, shift_days):
+        report.read += 1
+        try:
+            event = read_flight_event(row)
+        except InvalidInput as error:
+            report.rejected += 1
+            if on_error is not None:
+                on_error(RowError(line, row.get("_problem") or _row_message(error)))
+            continue
+        _count(report, event)
+        batch.append(event)
+        if len(batch) >= batch_size:
+            _record(batch, report)
+            batch = []
+    _record(batch, report)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _row_message(error: InvalidInput) -> str:
+    return "; ".join(f"{f.field}: {f.message}" for f in error.fields)
+
+
+def _count(report: FlightImportReport, event: FlightEvent) -> None:
+    if event.type == DisruptionKind.CANCELLATION:
+        report.cancellations += 1
+    elif event.type == DisruptionKind.DIVERSION:
+        report.diversions += 1
+    elif event.type == DisruptionKind.SCHEDULE_CHANGE:
+        report.schedule_changes += 1
+    elif (event.arrival_delay_minutes or 0) >= DELAY_THRESHOLD_MINUTES:
+        report.long_delays += 1
+
+
+def _record(batch: list[FlightEvent], report: FlightImportReport) -> None:
+    if not batch:
+        return
+    source = "import"
+    for result in record_flight_events(batch, source=source):
+        report.outcomes[result.outcome] = report.outcomes.get(result.outcome, 0) + 1
+        if result.disruption is not None and result.outcome in (CREATED, "updated"):
+            report.disruption_ids.append(result.disruption.pk)
+
+
+def _open(path: Path) -> io.TextIOWrapper:
+    try:
+        return open(path, encoding="utf-8-sig", newline="")
+    except OSError as error:
+        raise ImportFileError(str(error)) from error
+
+
+def _rows(path: Path, required: tuple[str, ...]) -> Iterator[tuple[int, dict]]:
+    with _open(path) as handle:
+        reader = csv.DictReader(handle)
+        missing = [c for c in required if c not in (reader.fieldnames or [])]
+        if missing:
+            raise ImportFileError(
+                _("Missing columns: %(columns)s.") % {"columns": ", ".join(missing)}
+            )
+        for row in reader:
+            yield reader.line_num, row
+
+
+def read_flights_csv(path: Path, shift_days: int = 0) -> Iterator[tuple[int, dict]]:
+    """Yield (line, event fields) of a generic flights CSV; blank cells are absent."""
+    for line, row in _rows(path, CSV_COLUMNS):
+        fields = {k: v.strip() for k, v in row.items() if k and v and v.strip()}
+        if shift_days:
+            fields = _shifted(fields, shift_days)
+        yield line, fields
+
+
+def _shifted(fields: dict, days: int) -> dict:
+    moved = dict(fields)
+    for key, value in fields.items():
+        if key == "flight_date":
+            moved[key] = (date.fromisoformat(value) + timedelta(days=days)).isoformat()
+        elif key.endswith(("_departure", "_arrival", "_at")):
+            try:
+                moment = datetime.fromisoformat(value)
+            except ValueError:
+                continue
+            moved[key] = (moment + timedelta(days=days)).isoformat()
+    return moved
+
+
+def read_nycflights13(path: Path, shift_days: int = 0) -> Iterator[tuple[int, dict]]:
+    """Yield (line, event fields) for each flight of a nycflights13 ``flights`` CSV."""
+    for line, row in _rows(path, NYCFLIGHTS13_COLUMNS):
+        try:
+            yield line, _nycflights13_event(row, shift_days)
+        except (KeyError, ValueError, TypeError) as error:
+            # An empty picture fails validation; the reason travels with it.
+            yield line, {"_problem": _("Unreadable row: %(error)s") % {"error": error}}
+
+
+def _value(row: dict, key: str) -> str | None:
+    value = (row.get(key) or "").strip()
+    return None if value in MISSING else value
+
+
+def _clock(local_day: date, hhmm: str, zone: ZoneInfo) -> datetime:
+    number = int(float(hhmm))
+    hours, minutes = divmod(number, 100)
+    # 2400 is midnight at the end of the day.
+    return datetime(
+        local_day.year, local_day.month, local_day.day, tzinfo=zone
+    ) + timedelta(hours=hours, minutes=minutes)
+
+
+def _nycflights13_event(row: dict, shift_days: int) -> dict:
+    origin, destination = row["origin"].strip(), row["dest"].strip()
+    places = {code: airport(code) for code in (origin, destination)}
+    if None in places.values():
+        return {"origin": origin, "destination": destination, "type": "on_time"}
+    day = date(int(row["year"]), int(row["month"]), int(row["day"]))
+    day += timedelta(days=shift_days)
+    departure = _clock(day, row["sched_dep_time"], ZoneInfo(places[origin].tz))
+    arrival = _clock(day, row["sched_arr_time"], ZoneInfo(places[destination].tz))
+    while arrival <= departure:
+        arrival += timedelta(days=1)
+    carrier = row["carrier"].strip()
+    event = {
+        "carrier": carrier,
+        "carrier_country": "US",
+        "flight_number": f"{carrier}{int(row['flight'])}",
+        "flight_date": day.isoformat(),
+        "origin": origin,
+        "destination": destination,
+        "scheduled_departure": departure,
+        "scheduled_arrival": arrival,
+    }
+    if _value(row, "dep_time") is None:
+        event["type"] = DisruptionKind.CANCELLATION
+        return event
+    dep_delay = _value(row, "dep_delay")
+    if dep_delay is not None:
+        event["actual_departure"] = departure + timedelta(minutes=float(dep_delay))
+    arr_delay = _value(row, "arr_delay")
+    if arr_delay is None:
+        event["type"] = DisruptionKind.DIVERSION
+        return event
+    delay = float(arr_delay)
+    event["type"] = DisruptionKind.DELAY if delay > 0 else "on_time"
+    event["actual_arrival"] = arrival + timedelta(minutes=delay)
+    if (
+        "actual_departure" in event
+        and event["actual_arrival"] <= event["actual_departure"]
+    ):
+        # A few rows give arrival delays that would land the flight before it
+        # left; the departure delay is the better-kept figure.
+        del event["actual_arrival"]
+    return event
+
+
+# --- Manifests ---------------------------------------------------------------------
+
+
+@dataclass
+class ManifestImportReport:
+    rows: int = 0
+    flights: int = 0
+    unknown_flight_rows: int = 0
+    manifest: ManifestReport = field(default_factory=ManifestReport)
+    flight_ids: list[int] = field(default_factory=list)
+
+
+def import_manifest_csv(
+    path: Path, *, on_error: Callable[[RowError], None] | None = None
+) -> ManifestImportReport:
+    """Load a manifest CSV (one passenger a row, grouped by flight)."""
+    report = ManifestImportReport()
+    group: list[tuple[int, dict]] = []
+    key = None
+    for line, row in _rows(path, (*MANIFEST_KEY_COLUMNS, "passenger_name")):
+        report.rows += 1
+        row_key = tuple(
+            (row.get(c) or "").strip().upper() for c in MANIFEST_KEY_COLUMNS
+        )
+        if key is not None and (row_key != key or len(group) >= BATCH_SIZE):
+            _load_group(key, group, report, on_error)
+            group = []
+        key = row_key
+        group.append((line, row))
+    if group:
+        _load_group(key, group, report, on_error)
+    return report
+
+
+def _load_group(key, group, report: ManifestImportReport, on_error) -> None:
+    number, day, origin = key
+    try:
+        flight_date = date.fromisoformat(day)
+    except ValueError:
+        flight_date = None
+    flight = (
+        Flight.objects.filter(
+            flight_number=number, flight_date=flight_date, origin=origin
+        ).first()
+        if flight_date
+        else None
+    )
+    if flight is None:
+        report.unknown_flight_rows += len(group)
+        if on_error is not None:
+            for line, _row in group:
+                on_error(
+                    RowError(
+                        line, _("No such flight: %(key)s.") % {"key": "/".join(key)}
+                    )
+                )
+        return
+    rows = [{k: v for k, v in row.items() if k} for _line, row in group]
+    result = load_manifest(flight, rows)
+    for problem in result.rejected:
+        line = group[problem.row][0]
+        if on_error is not None:
+            on_error(
+                RowError(
+                    line, "; ".join(f"{e.field}: {e.message}" for e in problem.errors)
+                )
+            )
+    merged = report.manifest
+    merged.added += result.added
+    merged.updated += result.updated
+    merged.unchanged += result.unchanged
+    merged.rejected += result.rejected
+    merged.changed_entry_ids += result.changed_entry_ids
+    if flight.pk not in report.flight_ids:
+        report.flight_ids.append(flight.pk)
+        report.flights += 1

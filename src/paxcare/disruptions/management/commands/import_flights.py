@@ -1,0 +1,109 @@
+"""``paxcare import-flights --format nycflights13|csv FILE``: flights in, care out.
+
+Prints what the file held (flights, cancellations, arrival delays of 3 hours or
+more, diversions) and what was done. With ``--manifests-seed`` every disrupted
+flight gets an invented manifest first (for replays and demonstrations), and the
+passengers' cases are opened unless ``--no-care`` is given.
+"""
+
+import sys
+import time
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError, no_translations
+
+from paxcare.disruptions.generator import manifests
+from paxcare.disruptions.importers import ImportFileError, RowError, import_flights
+from paxcare.disruptions.manifests import load_manifest
+from paxcare.disruptions.models import Flight
+from paxcare.disruptions.proactive import care_for_disruptions
+from paxcare.disruptions.summary import regimes_applying, totals_for
+
+FORMATS = ("nycflights13", "csv")
+
+
+class Command(BaseCommand):
+    help = (
+        "Import flights and their delays, cancellations and diversions. Bad rows are "
+        "reported on stderr with their line number; re-importing changes nothing."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--format", required=True, choices=FORMATS)
+        parser.add_argument(
+            "--shift-days",
+            type=int,
+            default=0,
+            help="Move every date by this many days (a multiple of 7 keeps weekdays).",
+        )
+        parser.add_argument(
+            "--manifests-seed",
+            type=int,
+            help="Invent the manifests of the disrupted flights from this seed.",
+        )
+        parser.add_argument(
+            "--no-care", action="store_true", help="Do not open passengers' cases."
+        )
+
+    @no_translations
+    def handle(self, *args, **options) -> None:
+        path: Path = options["file"]
+        if not path.is_file():
+            raise CommandError(f"No such file: {path}")
+        try:
+            report = import_flights(
+                path,
+                file_format=options["format"],
+                shift_days=options["shift_days"],
+                on_error=self._report_row,
+            )
+        except ImportFileError as error:
+            raise CommandError(f"{path}: {error}") from error
+        self.stdout.write(
+            f"read {report.read} flights: {report.cancellations} cancellations, "
+            f"{report.long_delays} arrival delays of 3 h or more, "
+            f"{report.diversions} diversions, {report.schedule_changes} schedule "
+            f"changes; rejected {report.rejected}; {report.seconds:.1f} s"
+        )
+        outcomes = ", ".join(f"{k} {v}" for k, v in sorted(report.outcomes.items()))
+        self.stdout.write(f"flights: {outcomes}")
+        ids = report.disruption_ids
+        if options["manifests_seed"] is not None:
+            self._invent_manifests(ids, options["manifests_seed"])
+        if not options["no_care"] and ids:
+            self._care(ids)
+
+    def _report_row(self, error: RowError) -> None:
+        self.stderr.write(f"line {error.line}: {error.message}")
+
+    def _invent_manifests(self, ids: list[int], seed: int) -> None:
+        started = time.perf_counter()
+        flights = Flight.objects.filter(disruption__pk__in=ids).order_by("pk")
+        passengers = 0
+        for flight, rows in manifests(flights.iterator(), seed):
+            passengers += load_manifest(flight, rows).added
+        self.stdout.write(
+            f"manifests: {passengers} passengers invented on {len(ids)} flights; "
+            f"{time.perf_counter() - started:.1f} s"
+        )
+
+    def _care(self, ids: list[int]) -> None:
+        started = time.perf_counter()
+        total = care_for_disruptions(ids)
+        seconds = time.perf_counter() - started
+        reached = total.opened + total.linked
+        rate = reached / seconds if seconds else 0.0
+        self.stdout.write(
+            f"care: {total.opened} cases opened, {total.linked} joined, "
+            f"{total.updated} updated, {total.notified} notifications queued, "
+            f"{total.rejected} rejected; {seconds:.1f} s, {rate:.0f} passengers/s"
+        )
+        regimes = ", ".join(f"{k} {v}" for k, v in regimes_applying(ids).items())
+        self.stdout.write(f"passengers with entitlements by regime: {regimes or '-'}")
+        for t in totals_for(ids):
+            self.stdout.write(
+                f"owed: {t.regime} {t.kind} {t.amount:,.2f} {t.currency} "
+                f"({t.passengers} passengers)"
+            )
+        sys.stdout.flush()

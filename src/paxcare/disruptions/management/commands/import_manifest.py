@@ -1,0 +1,61 @@
+"""``paxcare import-manifest FILE``: the passengers of known flights, from a CSV.
+
+One passenger a row; ``flight_number``, ``flight_date`` and ``origin`` name the
+flight, the other columns are those of the manifest API (``onward`` as a JSON
+list). Passengers of disrupted flights get their cases unless ``--no-care``.
+"""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError, no_translations
+
+from paxcare.disruptions.importers import (
+    ImportFileError,
+    RowError,
+    import_manifest_csv,
+)
+from paxcare.disruptions.models import Disruption
+from paxcare.disruptions.proactive import care_for_disruptions, refresh_passengers
+
+
+class Command(BaseCommand):
+    help = "Import flight manifests from a CSV file; bad rows go to stderr."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("file", type=Path)
+        parser.add_argument(
+            "--no-care", action="store_true", help="Do not open passengers' cases."
+        )
+
+    @no_translations
+    def handle(self, *args, **options) -> None:
+        path: Path = options["file"]
+        if not path.is_file():
+            raise CommandError(f"No such file: {path}")
+        try:
+            report = import_manifest_csv(path, on_error=self._report_row)
+        except ImportFileError as error:
+            raise CommandError(f"{path}: {error}") from error
+        manifest = report.manifest
+        self.stdout.write(
+            f"read {report.rows} rows on {report.flights} flights: "
+            f"{manifest.added} added, {manifest.updated} updated, "
+            f"{manifest.unchanged} unchanged, {len(manifest.rejected)} rejected, "
+            f"{report.unknown_flight_rows} on unknown flights"
+        )
+        if options["no_care"]:
+            return
+        refreshed = refresh_passengers(manifest.changed_entry_ids)
+        total = care_for_disruptions(
+            Disruption.objects.filter(flight_id__in=report.flight_ids)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        self.stdout.write(
+            f"care: {total.opened} cases opened, {total.linked} joined, "
+            f"{total.updated + refreshed} updated, {total.notified} notifications "
+            "queued"
+        )
+
+    def _report_row(self, error: RowError) -> None:
+        self.stderr.write(f"line {error.line}: {error.message}")

@@ -1,0 +1,148 @@
+"""Tell each affected passenger, in their language, what happened and what they get.
+
+Comms owns templates and delivery; this module says which case is owed the
+``disruption`` notification of which version, and fills the template's words:
+``flight_number``, ``disruption_text`` (what happened, why, what the law gives)
+and ``care_text`` (vouchers, rebooking options, the refund alternative). The key
+names the disruption and its version, so a version is announced once per case
+however often the work is repeated, and a correction is announced again.
+"""
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime
+
+from django.utils import formats, translation
+from django.utils.translation import gettext as _
+
+from paxcare.cases.models import Case
+from paxcare.disruptions.care import Answer
+from paxcare.disruptions.models import Disruption, Flight
+from paxcare.disruptions.wording import headline, reason_text
+
+logger = logging.getLogger(__name__)
+
+PURPOSE = "disruption"
+
+try:
+    from paxcare.comms.services import Moment, queue_notifications
+except ImportError:  # comms without its services yet: nothing is queued
+    Moment = queue_notifications = None
+
+
+def notification_key(disruption: Disruption) -> str:
+    return f"disruption-{disruption.pk}-v{disruption.version}"
+
+
+def notify_passengers(
+    flight: Flight,
+    disruption: Disruption,
+    pairs: Sequence[tuple[Case, Answer]],
+    public_path: str,
+) -> int:
+    """Queue the disruption notification of each case; return how many were queued."""
+    return queue(moments_for(flight, disruption, pairs, public_path))
+
+
+def moments_for(
+    flight: Flight,
+    disruption: Disruption,
+    pairs: Sequence[tuple[Case, Answer]],
+    public_path: str,
+) -> list:
+    """Return the notification moments of the cases, to queue in one batch."""
+    if Moment is None:
+        logger.warning(
+            "disruptions: comms cannot queue; %d notifications of disruption %s lost",
+            len(pairs),
+            disruption.pk,
+        )
+        return []
+    key = notification_key(disruption)
+    contexts: dict[tuple[str, str], dict[str, str]] = {}
+    moments = []
+    for case, answer in pairs:
+        cache_key = (answer.signature, case.language)
+        if cache_key not in contexts:
+            contexts[cache_key] = context_for(
+                flight, disruption, answer, case.language, public_path
+            )
+        moments.append(
+            Moment(case=case, purpose=PURPOSE, key=key, context=contexts[cache_key])
+        )
+    return moments
+
+
+def queue(moments: list) -> int:
+    """Queue the moments with comms; return how many cases were owed one."""
+    if not moments:
+        return 0
+    queue_notifications(moments)
+    return len(moments)
+
+
+def context_for(
+    flight: Flight,
+    disruption: Disruption,
+    answer: Answer,
+    language: str,
+    public_path: str,
+) -> dict[str, str]:
+    """Return the template words for one group of passengers in ``language``."""
+    short = "zh" if language.startswith("zh") else "en"
+    with translation.override(language):
+        owed = [
+            e["explanation"][short]
+            for e in answer.result.get("entitlements", [])
+            if e["kind"] in ("compensation", "refund", "care", "rerouting")
+        ]
+        told = [
+            _("%(headline)s.") % {"headline": headline(flight, disruption)},
+            _("Reason: %(reason)s.") % {"reason": reason_text(flight.cause)},
+            *owed,
+        ]
+        return {
+            "flight_number": flight.flight_number,
+            "disruption_text": "\n".join(told),
+            "care_text": care_text(answer.care, public_path),
+        }
+
+
+def care_text(care: list[dict], public_path: str) -> str:
+    """Return the care to give in words of the active language."""
+    lines = []
+    for item in care:
+        kind = item["type"]
+        if kind == "meal":
+            lines.append(_("Meal vouchers are waiting for you at the airline's desk."))
+        elif kind == "hotel":
+            lines.append(_("We book your hotel and the transport to it."))
+        elif kind == "calls":
+            lines.append(_("You may make two phone calls or send two e-mails."))
+        elif kind == "rebooking":
+            lines.append(_rebooking(item.get("options", [])))
+        elif kind == "refund" and item.get("amount"):
+            lines.append(
+                _("Or, if you no longer want to travel: a refund of %(money)s.")
+                % {"money": f"{item['amount']} {item['currency']}"}
+            )
+    lines.append(_("Details and how to claim: %(path)s") % {"path": public_path})
+    return "\n".join(lines)
+
+
+def _rebooking(options: list[dict]) -> str:
+    if not options:
+        return _("We rebook you on the next available flight at no cost.")
+    flights = ", ".join(
+        "%s (%s)"
+        % (
+            option["flight_number"],
+            formats.date_format(
+                datetime.fromisoformat(option["departure"]), "SHORT_DATETIME_FORMAT"
+            ),
+        )
+        for option in options
+    )
+    return _("We can rebook you at no cost, for example on: %(flights)s.") % {
+        "flights": flights
+    }

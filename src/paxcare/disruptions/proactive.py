@@ -1,0 +1,489 @@
+"""Proactive care: every passenger of a disrupted flight gets a case, unasked.
+
+``care_for_disruptions`` walks the manifests of disrupted flights in batches of up
+to 500 passengers, filled from one flight or several. Each batch runs in one
+transaction that holds its disruptions' row locks, so two workers on the same
+disruption queue rather than both open a case for the same passenger:
+
+1. passengers who already have an active case about this flight (found by their
+   e-mail or phone) are joined to it; the others get a new case through intake's
+   batch pipeline (``open_cases``: passenger linking, routing, assignment, SLA
+   clocks), on the ``system`` channel with a stable external id, so running the
+   work twice opens nothing twice;
+2. the remedies engine assesses each group of like passengers once;
+3. each passenger's link row keeps a snapshot of what they are owed and the care
+   to give; each case gets a timeline entry, each passenger a notification.
+
+After a correction (a new version of the disruption) the same walk reassesses the
+passengers assessed on an older version, records the change on their cases and
+notifies them again.
+"""
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from paxcare.bulk import insert_rows
+from paxcare.cases.events import announce, build_event
+from paxcare.cases.lifecycle import ACTIVE_STATUSES
+from paxcare.cases.models import Case, Channel
+from paxcare.crm.models import Passenger
+from paxcare.disruptions.care import Answer, add_totals, assess_passengers
+from paxcare.disruptions.models import (
+    AffectedPassenger,
+    Assessment,
+    Disruption,
+    DisruptionKind,
+    Flight,
+    FlightStatus,
+    ManifestEntry,
+)
+from paxcare.disruptions.notifications import moments_for, notify_passengers, queue
+from paxcare.disruptions.timeline import DisruptionEvent, owed_summary
+from paxcare.disruptions.wording import case_description, headline
+from paxcare.intake.drafts import CaseDraft
+from paxcare.intake.services import open_cases
+from paxcare.remedies.services import carrier_registry
+from paxcare.triage.models import Kind, Priority
+
+logger = logging.getLogger(__name__)
+
+# One flight's manifest (150 to 400 passengers) fits in one batch; 500 matches
+# intake's own batch size.
+BATCH_SIZE = 500
+REBOOKING_OPTIONS = 3
+REBOOKING_WINDOW = timedelta(hours=24)
+
+CATEGORY = {
+    DisruptionKind.DELAY: "flight.delay",
+    DisruptionKind.CANCELLATION: "flight.cancellation",
+    DisruptionKind.DIVERSION: "flight.diversion",
+    DisruptionKind.SCHEDULE_CHANGE: "flight.schedule_change",
+}
+PRIORITY = {
+    DisruptionKind.DELAY: Priority.NORMAL,
+    DisruptionKind.CANCELLATION: Priority.HIGH,
+    DisruptionKind.DIVERSION: Priority.HIGH,
+    DisruptionKind.SCHEDULE_CHANGE: Priority.NORMAL,
+}
+
+
+@dataclass
+class CareReport:
+    """What one run of proactive care did."""
+
+    opened: int = 0
+    linked: int = 0
+    updated: int = 0
+    notified: int = 0
+    rejected: int = 0
+    # (regime, kind, currency) -> [amount, passengers], for what this run assessed.
+    totals: dict = field(default_factory=dict)
+
+
+def care_for_disruption(
+    disruption_id: int, *, batch_size: int = BATCH_SIZE, at: datetime | None = None
+) -> CareReport:
+    """Open, join or update the case of every passenger on the disrupted flight."""
+    return care_for_disruptions([disruption_id], batch_size=batch_size, at=at)
+
+
+def care_for_disruptions(
+    disruption_ids: Sequence[int],
+    *,
+    batch_size: int = BATCH_SIZE,
+    at: datetime | None = None,
+) -> CareReport:
+    """Care for many disruptions: new passengers in shared batches, then updates.
+
+    A hub meltdown is a thousand flights of 150 passengers; filling each batch
+    from several flights halves the per-batch cost per passenger.
+    """
+    at = at or timezone.now()
+    report = CareReport()
+    ids = list(dict.fromkeys(disruption_ids))
+    options: dict[int, list[dict[str, str]]] = {}
+    pending: list[tuple[int, list[ManifestEntry]]] = []
+    waiting = 0
+    for disruption in _qualifying(ids):
+        last = 0
+        while entries := list(
+            ManifestEntry.objects.filter(
+                flight_id=disruption.flight_id, pk__gt=last, affected__isnull=True
+            ).order_by("pk")[:batch_size]
+        ):
+            last = entries[-1].pk
+            pending.append((disruption.pk, entries))
+            waiting += len(entries)
+            if waiting >= batch_size:
+                _open_batch(pending, options, report, at)
+                pending, waiting = [], 0
+    if pending:
+        _open_batch(pending, options, report, at)
+    for disruption_id in ids:
+        _update_older_versions(disruption_id, options, report, at, batch_size)
+    return report
+
+
+def _qualifying(ids: list[int]):
+    """Yield the disruptions among ``ids`` that call for care, a chunk at a time."""
+    # 1,000 ids a query: far below SQLite's 32,766 parameters.
+    for start in range(0, len(ids), 1000):
+        yield from Disruption.objects.filter(
+            pk__in=ids[start : start + 1000], qualifies=True
+        ).order_by("pk")
+
+
+def _update_older_versions(disruption_id, options, report, at, batch_size) -> None:
+    last = 0
+    while affected := list(
+        AffectedPassenger.objects.filter(
+            disruption_id=disruption_id,
+            version__lt=_version(disruption_id),
+            pk__gt=last,
+        )
+        .select_related("entry", "case")
+        .order_by("pk")[:batch_size]
+    ):
+        last = affected[-1].pk
+        _update_batch(
+            disruption_id,
+            affected,
+            _options(disruption_id, options),
+            report,
+            at,
+            notify_change=True,
+        )
+
+
+def _options(disruption_id: int, cache: dict) -> list[dict[str, str]]:
+    if disruption_id not in cache:
+        flight = Flight.objects.get(disruption__pk=disruption_id)
+        cache[disruption_id] = rebooking_options(flight)
+    return cache[disruption_id]
+
+
+def refresh_passengers(entry_ids: Sequence[int], *, at: datetime | None = None) -> int:
+    """Reassess passengers whose manifest row changed (a rebooking was recorded)."""
+    at = at or timezone.now()
+    affected = list(
+        AffectedPassenger.objects.filter(entry_id__in=entry_ids)
+        .select_related("entry", "case")
+        .order_by("disruption_id", "pk")
+    )
+    report = CareReport()
+    by_disruption: dict[int, list[AffectedPassenger]] = {}
+    for row in affected:
+        by_disruption.setdefault(row.disruption_id, []).append(row)
+    options: dict[int, list[dict[str, str]]] = {}
+    for disruption_id, rows in by_disruption.items():
+        _update_batch(
+            disruption_id,
+            rows,
+            _options(disruption_id, options),
+            report,
+            at,
+            notify_change=False,
+        )
+    return report.updated
+
+
+def _version(disruption_id: int) -> int:
+    return Disruption.objects.values_list("version", flat=True).get(pk=disruption_id)
+
+
+def _locked(disruption_id: int) -> Disruption:
+    return (
+        Disruption.objects.select_for_update(of=("self",))
+        .select_related("flight")
+        .get(pk=disruption_id)
+    )
+
+
+def public_path(flight: Flight) -> str:
+    return reverse("disruptions:public_detail", args=[flight.public_key])
+
+
+def rebooking_options(flight: Flight) -> list[dict[str, str]]:
+    """Return the next flights on the same route within a day, own carrier first."""
+    later = (
+        Flight.objects.filter(
+            origin=flight.origin,
+            destination=flight.destination,
+            scheduled_departure__gt=flight.scheduled_departure,
+            scheduled_departure__lte=flight.scheduled_departure + REBOOKING_WINDOW,
+        )
+        .exclude(status=FlightStatus.CANCELLED)
+        .order_by("scheduled_departure")[:20]
+    )
+    ranked = sorted(
+        later, key=lambda f: (f.carrier != flight.carrier, f.scheduled_departure)
+    )
+    return [
+        {
+            "flight_number": f.flight_number,
+            "departure": f.scheduled_departure.isoformat(),
+            "arrival": f.scheduled_arrival.isoformat(),
+        }
+        for f in ranked[:REBOOKING_OPTIONS]
+    ]
+
+
+# --- Opening and joining cases ---------------------------------------------------
+
+
+def _open_batch(groups, options, report: CareReport, at) -> None:
+    """Open or join the cases of a batch of passengers from one or more flights."""
+    with transaction.atomic():
+        locked = {
+            d.pk: d
+            for d in Disruption.objects.select_for_update(of=("self",))
+            .select_related("flight")
+            .filter(pk__in={disruption_id for disruption_id, _ in groups})
+            .order_by("pk")
+        }
+        done = set(
+            AffectedPassenger.objects.filter(
+                entry_id__in=[e.pk for _, entries in groups for e in entries]
+            ).values_list("entry_id", flat=True)
+        )
+        work = [
+            (locked[disruption_id], [e for e in entries if e.pk not in done])
+            for disruption_id, entries in groups
+        ]
+        joined = _active_cases(work)
+        cases = dict(joined)
+        fresh = [
+            (disruption, entry)
+            for disruption, entries in work
+            for entry in entries
+            if entry.pk not in joined
+        ]
+        drafts = _drafts(fresh, at)
+        for (_, entry), result in zip(fresh, open_cases(drafts), strict=True):
+            if result.errors:
+                report.rejected += 1
+                logger.warning(
+                    "disruptions: manifest entry %s gave no case: %s",
+                    entry.pk,
+                    ", ".join(error.field for error in result.errors),
+                )
+                continue
+            cases[entry.pk] = result.case
+        rows, events, moments = [], [], []
+        registry = carrier_registry()
+        for disruption, entries in work:
+            flight = disruption.flight
+            answers = assess_passengers(
+                flight, disruption, entries, _options(disruption.pk, options), registry
+            )
+            stored = _store_assessments(disruption, answers)
+            notices = []
+            for entry, answer in zip(entries, answers, strict=True):
+                case = cases.get(entry.pk)
+                if case is None:
+                    continue
+                opened = entry.pk not in joined
+                rows.append(
+                    AffectedPassenger(
+                        disruption=disruption,
+                        entry=entry,
+                        case=case,
+                        opened_case=opened,
+                        version=disruption.version,
+                        assessment=stored[answer.signature],
+                        entitlements=answer.entitlements,
+                        care=answer.care,
+                        goodwill=[],
+                        created_at=at,
+                        updated_at=at,
+                    )
+                )
+                kind = DisruptionEvent.CASE_OPENED if opened else DisruptionEvent.LINKED
+                events.append(_event(case, kind, flight, disruption, answer, at))
+                notices.append((case, answer))
+                add_totals(report.totals, answer.entitlements)
+                report.opened += opened
+                report.linked += not opened
+            moments += moments_for(flight, disruption, notices, public_path(flight))
+        insert_rows(rows)
+        insert_rows(events)
+        announce(events)
+        report.notified += queue(moments)
+
+
+def _active_cases(work) -> dict[int, Case]:
+    """Return entry id -> the passenger's own active case about the entry's flight."""
+    entries = [(d.flight, e) for d, group in work for e in group]
+    emails = {e.email for _, e in entries if e.email}
+    phones = {e.phone for _, e in entries if e.phone}
+    if not emails and not phones:
+        return {}
+    people = list(
+        Passenger.objects.filter(Q(email__in=emails) | Q(phone__in=phones)).values_list(
+            "pk", "email", "phone"
+        )
+    )
+    if not people:
+        return {}
+    flights = {(f.flight_number, f.flight_date) for f, _ in entries}
+    first_case: dict[tuple, Case] = {}
+    for case in Case.objects.filter(
+        passenger_id__in=[pk for pk, _, _ in people],
+        status__in=ACTIVE_STATUSES,
+        flight_number__in={number for number, _ in flights},
+        flight_date__in={day for _, day in flights},
+    ).order_by("received_at", "pk"):
+        key = (case.passenger_id, case.flight_number, case.flight_date)
+        first_case.setdefault(key, case)
+    by_email = {email: pk for pk, email, _ in people if email}
+    by_phone = {phone: pk for pk, _, phone in people if phone}
+    found = {}
+    for flight, entry in entries:
+        for pk in (by_email.get(entry.email), by_phone.get(entry.phone)):
+            case = first_case.get((pk, flight.flight_number, flight.flight_date))
+            if case is not None:
+                found[entry.pk] = case
+                break
+    return found
+
+
+def _drafts(fresh, at) -> list[CaseDraft]:
+    texts: dict[tuple[int, str], tuple[str, str]] = {}
+    drafts = []
+    for disruption, entry in fresh:
+        flight = disruption.flight
+        key = (disruption.pk, entry.language)
+        if key not in texts:
+            with translation.override(entry.language):
+                texts[key] = (
+                    headline(flight, disruption),
+                    case_description(flight, disruption),
+                )
+        subject, description = texts[key]
+        drafts.append(
+            CaseDraft(
+                # The name keeps two travellers who share an e-mail address from
+                # looking like one passenger writing the same text twice.
+                subject=f"{subject}: {entry.passenger_name}"[:300],
+                description=description,
+                channel=Channel.SYSTEM,
+                external_id=f"disruption:{disruption.pk}:{entry.pk}",
+                kind=Kind.CLAIM,
+                category=CATEGORY[disruption.kind],
+                priority=PRIORITY[disruption.kind],
+                language=entry.language,
+                passenger_name=entry.passenger_name,
+                email=entry.email,
+                phone=entry.phone,
+                booking_reference=entry.booking_reference,
+                ticket_number=entry.ticket_number,
+                airline=flight.carrier,
+                flight_number=flight.flight_number,
+                flight_date=flight.flight_date,
+                airport=flight.origin,
+                received_at=at,
+            )
+        )
+    return drafts
+
+
+def _store_assessments(
+    disruption: Disruption, answers: list[Answer]
+) -> dict[str, Assessment]:
+    """Keep each group's full answer once per version; return signature -> row."""
+    wanted = {answer.signature: answer for answer in answers}
+    stored = {
+        a.signature: a
+        for a in Assessment.objects.filter(
+            disruption=disruption, version=disruption.version, signature__in=wanted
+        )
+    }
+    new = [
+        Assessment(
+            disruption=disruption,
+            version=disruption.version,
+            signature=signature,
+            request=answer.request,
+            result=answer.result,
+        )
+        for signature, answer in wanted.items()
+        if signature not in stored
+    ]
+    insert_rows(new)
+    stored.update({a.signature: a for a in new})
+    return stored
+
+
+def _event(case, kind, flight, disruption, answer: Answer, at, **extra):
+    return build_event(
+        case,
+        kind,
+        data={
+            "disruption": disruption.pk,
+            "flight": f"{flight.flight_number} {flight.flight_date.isoformat()}",
+            "kind": disruption.kind,
+            "version": disruption.version,
+            "owed": owed_summary(answer.entitlements),
+            **extra,
+        },
+        at=at,
+    )
+
+
+# --- Corrections -----------------------------------------------------------------
+
+
+def _update_batch(disruption_id, affected, options, report, at, *, notify_change):
+    with transaction.atomic():
+        disruption = _locked(disruption_id)
+        flight = disruption.flight
+        kinds = dict(disruption.revisions.values_list("version", "kind"))
+        answers = assess_passengers(
+            flight,
+            disruption,
+            [a.entry for a in affected],
+            options,
+            carrier_registry(),
+        )
+        stored = _store_assessments(disruption, answers)
+        events, notices = [], []
+        for row, answer in zip(affected, answers, strict=True):
+            changed = row.entitlements != answer.entitlements
+            events.append(
+                _event(
+                    row.case,
+                    DisruptionEvent.UPDATED,
+                    flight,
+                    disruption,
+                    answer,
+                    at,
+                    old_kind=kinds.get(row.version, disruption.kind),
+                    old_version=row.version,
+                    entitlements_changed=changed,
+                    reason="correction" if notify_change else "manifest",
+                )
+            )
+            row.version = disruption.version
+            row.assessment = stored[answer.signature]
+            row.entitlements = answer.entitlements
+            row.care = answer.care
+            row.updated_at = at
+            notices.append((row.case, answer))
+            add_totals(report.totals, answer.entitlements)
+        AffectedPassenger.objects.bulk_update(
+            affected, ["version", "assessment", "entitlements", "care", "updated_at"]
+        )
+        insert_rows(events)
+        announce(events)
+        report.updated += len(affected)
+        if notify_change:
+            report.notified += notify_passengers(
+                flight, disruption, notices, public_path(flight)
+            )

