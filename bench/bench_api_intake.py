@@ -2,8 +2,15 @@
 
 Target (issue 2): at least 300 cases/s sustained, p99 under 150 ms, on loopback.
 Creates (and drops at the start) the database named in PAXCARE_BENCH_DATABASE_URL.
+gunicorn runs as ``paxcare serve`` runs it: threaded workers (gthread) that keep
+connections alive. Every request is ``POST /api/v1/cases`` with a new passenger;
+each opens a case through the whole pipeline, with the receivers of
+``events_recorded`` that are connected (printed).
 
     .venv/bin/python bench/bench_api_intake.py [--seconds 20] [--workers 3]
+        [--threads 4] [--clients 16] [--runs 3]
+
+Exits with 77 (skipped) when PostgreSQL cannot be reached.
 """
 
 import argparse
@@ -12,14 +19,16 @@ import os
 import random
 import secrets
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from http_load import build_post, run_load  # noqa: E402
+from http_load import LOOPBACK, build_post, run_load  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
@@ -35,13 +44,23 @@ TEXTS = [
 ]
 
 
+SKIPPED = 77
+
+
 def recreate_database(url: str) -> None:
+    import psycopg
+
     base, name = url.rsplit("/", 1)
-    admin = f"{base}/postgres"
-    subprocess.run(
-        ["psql", admin, "-qc", f'DROP DATABASE IF EXISTS "{name}"'], check=True
-    )
-    subprocess.run(["psql", admin, "-qc", f'CREATE DATABASE "{name}"'], check=True)
+    if urlsplit(base).hostname not in LOOPBACK:
+        raise SystemExit("PAXCARE_BENCH_DATABASE_URL must point at loopback")
+    try:
+        admin = psycopg.connect(f"{base}/postgres", autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as error:
+        print(f"SKIPPED: PostgreSQL not reachable at {base} ({error})")
+        raise SystemExit(SKIPPED) from error
+    with admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}"')
 
 
 def free_port() -> int:
@@ -62,6 +81,9 @@ def setup_workspace(env: dict) -> str:
         "    for i in range(3):\n"
         "        x = User.objects.create_user(f'{d.code}-{i}')\n"
         "        Agent.objects.create(user=x).departments.add(d)\n"
+        "from paxcare.cases.events import events_recorded as s\n"
+        "print(*[f'{r.__module__}.{r.__qualname__}'"
+        " for r in s._live_receivers(None)[0]])\n"
         "print(ApiToken.issue(u)[1])\n"
     )
     out = subprocess.run(
@@ -71,17 +93,30 @@ def setup_workspace(env: dict) -> str:
         capture_output=True,
         text=True,
     )
-    return out.stdout.strip().splitlines()[-1]
+    *_, receivers, token = out.stdout.strip().splitlines()
+    return token, receivers.split()
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--seconds", type=float, default=20)
-    parser.add_argument("--workers", type=int, default=3)
-    parser.add_argument("--clients", type=int, default=16)
-    args = parser.parse_args()
+def serve(env: dict, port: int, workers: int, threads: int) -> subprocess.Popen:
+    return subprocess.Popen(
+        [
+            BIN / "gunicorn",
+            "paxcare.wsgi:application",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+    )
 
-    url = os.environ.get("PAXCARE_BENCH_DATABASE_URL", DEFAULT_URL)
+
+def one_run(args, url: str, rng: random.Random) -> tuple[dict, list[str]]:
+    """Load a fresh database for ``args.seconds`` after a warm-up; return the result."""
     recreate_database(url)
     var = tempfile.mkdtemp(prefix="paxcare-bench-")
     env = dict(
@@ -92,35 +127,23 @@ def main() -> None:
         PAXCARE_LOG_LEVEL="WARNING",
         PAXCARE_SECURE_COOKIES="0",
     )
-    token = setup_workspace(env)
+    env.pop("PAXCARE_TESTING", None)
+    token, receivers = setup_workspace(env)
     port = free_port()
-    server = subprocess.Popen(
-        [
-            BIN / "gunicorn",
-            "paxcare.wsgi:application",
-            "-b",
-            f"127.0.0.1:{port}",
-            "-w",
-            str(args.workers),
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-    )
+    server = serve(env, port, args.workers, args.threads)
+    headers = {"Authorization": f"Bearer {token}"}
+
+    def request(n: int) -> bytes:
+        flight = f"CA{rng.randint(100, 9999)}"
+        payload = {
+            "description": rng.choice(TEXTS).format(f=flight),
+            "email": f"pax{n}-{rng.randint(0, 10**9)}@example.com",
+            "flight_number": flight,
+        }
+        return build_post("127.0.0.1", "/api/v1/cases", payload, headers)
+
     try:
         time.sleep(3)
-        rng = random.Random(7)
-        headers = {"Authorization": f"Bearer {token}"}
-
-        def request(n: int) -> bytes:
-            flight = f"CA{rng.randint(100, 9999)}"
-            payload = {
-                "description": rng.choice(TEXTS).format(f=flight),
-                "email": f"pax{n}@example.com",
-                "flight_number": flight,
-            }
-            return build_post("127.0.0.1", "/api/v1/cases", payload, headers)
-
         run_load("127.0.0.1", port, request, concurrency=args.clients, seconds=3)
         result = run_load(
             "127.0.0.1", port, request, concurrency=args.clients, seconds=args.seconds
@@ -128,9 +151,49 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=20)
-    summary = result.summary()
-    summary.update(workers=args.workers, clients=args.clients, database="postgresql")
-    print(json.dumps(summary, indent=2))
+    return result.summary(), receivers
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+
+    url = os.environ.get("PAXCARE_BENCH_DATABASE_URL", DEFAULT_URL)
+    rng = random.Random(7)
+    runs, receivers = [], []
+    for number in range(1, args.runs + 1):
+        summary, receivers = one_run(args, url, rng)
+        runs.append(summary)
+        print(
+            f"  run {number}: {summary['rate_per_s']} cases/s, p50 "
+            f"{summary['p50_ms']} ms, p99 {summary['p99_ms']} ms, "
+            f"statuses {summary['statuses']}",
+            flush=True,
+        )
+    median = {
+        key: statistics.median(run[key] for run in runs)
+        for key in ("rate_per_s", "p50_ms", "p95_ms", "p99_ms")
+    }
+    print(
+        json.dumps(
+            {
+                "runs": runs,
+                "median": median,
+                "target_met": median["rate_per_s"] >= 300 and median["p99_ms"] < 150,
+                "workers": args.workers,
+                "threads": args.threads,
+                "clients": args.clients,
+                "database": "postgresql",
+                "receivers": receivers,
+            },
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -56,23 +56,32 @@ async def _client(
             started = time.perf_counter()
             writer.write(request)
             await writer.drain()
-            status, _body = await _read_response(reader)
+            status, _body, closing = await _read_response(reader)
             result.latencies_ms.append((time.perf_counter() - started) * 1000)
             result.statuses[status] = result.statuses.get(status, 0) + 1
+            if closing:
+                # The server ends the connection after this answer (a sync
+                # gunicorn worker does so after each): open the next one.
+                writer.close()
+                reader, writer = await asyncio.open_connection(host, port)
     finally:
         writer.close()
 
 
-async def _read_response(reader) -> tuple[int, bytes]:
+async def _read_response(reader) -> tuple[int, bytes, bool]:
+    """Return the status, the body and whether the server closes the connection."""
     head = await reader.readuntil(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
     status = int(lines[0].split()[1])
-    length = 0
+    length, closing = 0, lines[0].startswith("HTTP/1.0")
     for line in lines[1:]:
-        if line.lower().startswith("content-length:"):
-            length = int(line.split(":", 1)[1])
+        name, _, value = line.partition(":")
+        if name.lower() == "content-length":
+            length = int(value)
+        elif name.lower() == "connection":
+            closing = value.strip().lower() == "close"
     body = await reader.readexactly(length) if length else b""
-    return status, body
+    return status, body, closing
 
 
 def build_post(host: str, path: str, payload: dict, headers: dict[str, str]) -> bytes:

@@ -46,11 +46,15 @@ class Case(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.NEW
     )
+    # Three keys below are indexed as the first column of an index in Meta
+    # (cases_dupe, cases_dept_queue, cases_my_queue), not by a single-column index
+    # of their own: each index more costs every insert of an import.
     passenger = models.ForeignKey(
         "crm.Passenger",
         on_delete=models.PROTECT,
         related_name="cases",
         verbose_name=_("passenger"),
+        db_index=False,
     )
     booking = models.ForeignKey(
         "crm.Booking",
@@ -74,6 +78,7 @@ class Case(models.Model):
         on_delete=models.PROTECT,
         related_name="cases",
         verbose_name=_("department"),
+        db_index=False,
     )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -82,12 +87,14 @@ class Case(models.Model):
         on_delete=models.SET_NULL,
         related_name="assigned_cases",
         verbose_name=_("assignee"),
+        db_index=False,
     )
     duplicate_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     content_hash = models.CharField(max_length=64, blank=True)
-    # Words, CJK characters and pairs; see cases.search. Indexed on PostgreSQL.
+    # Words, CJK characters and pairs; see cases.search. Indexed on PostgreSQL
+    # (cases_search_document_gin, created by a migration: SQLite has no GIN).
     search_document = models.TextField(blank=True, editable=False)
     received_at = models.DateTimeField(_("received"))
     first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
@@ -119,6 +126,8 @@ class Case(models.Model):
             ),
             models.Index(fields=["needs_triage", "status"], name="cases_triage"),
             models.Index(fields=["received_at"], name="cases_received"),
+            # KPIs of a period count the cases resolved in it.
+            models.Index(fields=["resolved_at"], name="cases_resolved"),
             models.Index(fields=["passenger", "content_hash"], name="cases_dupe"),
         ]
 
@@ -129,7 +138,10 @@ class Case(models.Model):
 class Event(models.Model):
     """One entry of a case's timeline. Append-only: never edited, never deleted."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    # Indexed by cases_event_timeline, which starts with it.
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="events", db_index=False
+    )
     occurred_at = models.DateTimeField(db_index=True)
     type = models.CharField(max_length=40)
     actor = models.ForeignKey(

@@ -7,9 +7,11 @@ a page stays the same on the millionth case, where OFFSET and COUNT(*) would not
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from paxcare.cases import search
 from paxcare.cases.lifecycle import ACTIVE_STATUSES
 from paxcare.cases.models import Case
 from paxcare.cases.numbers import normalise_case_number
@@ -20,6 +22,13 @@ from paxcare.sla.services import sla_risk_filter
 
 PAGE_SIZE = 50
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# A page is looked for among the cases of the last day first, then of the last 8
+# and 64 days, then among all. With a search or a rare filter the database cannot
+# tell how far back the newest 51 matches lie; a window bounds the rows it fetches
+# to those received in it (at a million cases, a common Chinese word matches
+# 100,000 of them), and each window is only tried when the one before held fewer
+# than a page.
+WINDOWS = (timedelta(days=1), timedelta(days=8), timedelta(days=64), None)
 
 QUEUES = {
     "mine": _("My queue"),
@@ -70,17 +79,13 @@ def apply_filters(cases: QuerySet[Case], queue: str, filters: dict) -> QuerySet[
 
 
 def search_filter(text: str) -> Q:
-    """Match the subject, description, number or passenger e-mail."""
+    """Match a case number exactly, else every word of subject, description, number,
+    passenger e-mail and phone (Chinese by its characters; see cases.search)."""
     text = text.strip()
     number = normalise_case_number(text)
     if number:
         return Q(number=number)
-    return (
-        Q(subject__icontains=text)
-        | Q(description__icontains=text)
-        | Q(number__icontains=text.upper())
-        | Q(passenger__email__icontains=text)
-    )
+    return search.search_filter(text)
 
 
 def page_of(cases: QuerySet[Case], cursor: str | None) -> Page:
@@ -91,17 +96,30 @@ def page_of(cases: QuerySet[Case], cursor: str | None) -> Page:
         cases = cases.filter(
             Q(received_at__lt=received_at) | Q(received_at=received_at, pk__lt=pk)
         )
+    newest = position[0] if position is not None else timezone.now()
+    for window in WINDOWS:
+        rows = _rows(cases, newest - window if window is not None else None)
+        if len(rows) > PAGE_SIZE or window is None:
+            break
     running = Clock.objects.filter(
         state__in=[ClockState.RUNNING, ClockState.BREACHED], stopped_at__isnull=True
     ).order_by("due_at")
-    rows = list(
-        cases.select_related("category", "department", "assignee")
-        .prefetch_related(Prefetch("clocks", queryset=running, to_attr="open_clocks"))
-        .order_by("-received_at", "-pk")[: PAGE_SIZE + 1]
+    prefetch_related_objects(
+        rows, Prefetch("clocks", queryset=running, to_attr="open_clocks")
     )
     next_cursor = make_cursor(rows[PAGE_SIZE - 1]) if len(rows) > PAGE_SIZE else None
     return Page(
         rows=rows[:PAGE_SIZE], next_cursor=next_cursor, is_first=position is None
+    )
+
+
+def _rows(cases: QuerySet[Case], since: datetime | None) -> list[Case]:
+    if since is not None:
+        cases = cases.filter(received_at__gte=since)
+    return list(
+        cases.select_related("category", "department", "assignee").order_by(
+            "-received_at", "-pk"
+        )[: PAGE_SIZE + 1]
     )
 
 

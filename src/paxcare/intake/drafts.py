@@ -28,6 +28,12 @@ FLIGHT_NUMBER = re.compile(
 AIRLINE_CODE = re.compile(r"^(?![0-9]{2}$)[A-Z0-9]{2}$|^[A-Z]{3}$")
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
+# ``Choices.values`` builds a new list on every use; a draft checks four of them.
+CHANNELS = frozenset(Channel.values)
+KINDS = frozenset(Kind.values)
+PRIORITIES = frozenset(Priority.values)
+LANGUAGES = frozenset(Language.values)
+
 
 @cache
 def iata_airports() -> frozenset[str]:
@@ -107,15 +113,15 @@ def _clean_text(draft: CaseDraft, errors: list[FieldError]) -> None:
 
 
 def _clean_choices(draft: CaseDraft, known: set[str], errors: list[FieldError]) -> None:
-    if draft.channel not in Channel.values:
+    if draft.channel not in CHANNELS:
         errors.append(FieldError("channel", _("Unknown channel."), "invalid_choice"))
-    if draft.kind and draft.kind not in Kind.values:
+    if draft.kind and draft.kind not in KINDS:
         errors.append(FieldError("kind", _("Unknown kind."), "invalid_choice"))
-    if draft.priority and draft.priority not in Priority.values:
+    if draft.priority and draft.priority not in PRIORITIES:
         errors.append(FieldError("priority", _("Unknown priority."), "invalid_choice"))
     if draft.category and draft.category not in known:
         errors.append(FieldError("category", _("Unknown category."), "invalid_choice"))
-    if draft.language not in Language.values:
+    if draft.language not in LANGUAGES:
         errors.append(FieldError("language", _("Unknown language."), "invalid_choice"))
 
 

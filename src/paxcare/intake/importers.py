@@ -7,6 +7,7 @@ flat however long the file is and a re-import finds every known post by its id.
 import csv
 import io
 import logging
+import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -93,6 +94,14 @@ def parse_post_time(value: str, zone: ZoneInfo) -> datetime | None:
     if parsed is None:
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)
+
+
+# The formats of ``paxcare import-cases``: name -> dotted path of an importer that
+# takes (path, *, zone, batch_size, on_error, on_progress) and returns ImportReport.
+IMPORTERS: dict[str, str] = {
+    "twitter-csv": "paxcare.intake.importers.import_twitter_csv",
+    "zendesk-json": "paxcare.insights.zendesk.import_zendesk_json",
+}
 
 
 @dataclass(frozen=True)
@@ -198,9 +207,12 @@ def _twitter_row(line: int, values: list[str], width: int, index, zone) -> _Row:
     return _Row(line, draft=draft)
 
 
+# surrogateescape turns each undecodable byte into a lone surrogate U+DC80..U+DCFF.
+_UNDECODABLE = re.compile("[\udc80-\udcff]")
+
+
 def _undecodable(value: str) -> bool:
-    # surrogateescape turns each undecodable byte into a lone surrogate U+DC80..U+DCFF.
-    return any("\udc80" <= char <= "\udcff" for char in value)
+    return not value.isascii() and _UNDECODABLE.search(value) is not None
 
 
 def import_twitter_csv(

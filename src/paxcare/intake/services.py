@@ -16,10 +16,11 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from paxcare.bulk import insert_rows
-from paxcare.cases.events import EventType, actor_label, announce, build_event
+from paxcare.bulk import insert_rows, new_row
+from paxcare.cases.events import EventType, actor_label, announce
 from paxcare.cases.models import Case, Event
 from paxcare.cases.numbers import new_case_number
+from paxcare.cases.search import search_document
 from paxcare.crm.services import link_passengers
 from paxcare.errors import FieldError, InvalidInput
 from paxcare.intake.drafts import CaseDraft, clean_draft
@@ -28,6 +29,9 @@ from paxcare.sla import services as sla
 from paxcare.triage.services import categories_by_code, triage_texts
 
 logger = logging.getLogger(__name__)
+
+# What build_event writes for PaxCare's own entries (no actor).
+SYSTEM_LABEL = actor_label(None)
 
 
 @dataclass
@@ -107,36 +111,12 @@ def _open_batch(drafts, results, categories, actor) -> None:
     triaged = triage_texts([d.text for d, _ in fresh], categories=categories)
     routes = routes_by_category()
 
-    cases = []
-    for (draft, _result), passenger, triage in zip(
-        fresh, passengers, triaged, strict=True
-    ):
-        category = categories[draft.category] if draft.category else triage.category
-        cases.append(
-            Case(
-                number=new_case_number(),
-                subject=draft.subject,
-                description=draft.description,
-                channel=draft.channel,
-                external_id=draft.external_id,
-                kind=draft.kind or triage.kind,
-                category=category,
-                classifier_confidence=triage.confidence,
-                needs_triage=triage.needs_triage and not draft.category,
-                priority=draft.priority or triage.priority,
-                language=draft.language,
-                passenger=passenger,
-                booking_reference=draft.booking_reference,
-                ticket_number=draft.ticket_number,
-                airline=draft.airline,
-                flight_number=draft.flight_number,
-                flight_date=draft.flight_date,
-                airport=draft.airport,
-                department=routes.get(category.pk),
-                content_hash=_content_hash(draft.text),
-                received_at=draft.received_at or now,
-            )
+    cases = [
+        _new_case(draft, passenger, triage, categories, routes, now)
+        for (draft, _result), passenger, triage in zip(
+            fresh, passengers, triaged, strict=True
         )
+    ]
     duplicates = _find_duplicates(cases)
     assigned = assign_new_cases(cases, at=now)
     insert_rows(cases)
@@ -145,10 +125,13 @@ def _open_batch(drafts, results, categories, actor) -> None:
         case.duplicate_of = duplicates[id(case)]
     if within_batch:
         Case.objects.bulk_update(within_batch, ["duplicate_of"])
+    clocks, started = sla.plan_clocks(cases, at=now, new_cases=True)
+    insert_rows(clocks)
     events = _creation_events(fresh, cases, triaged, duplicates, actor, now)
-    insert_rows(events + assigned)
-    announce(events + assigned)
-    sla.start_clocks(cases, at=now)
+    events += assigned + started
+    # One insert and one announcement for the batch's whole timeline.
+    insert_rows(events)
+    announce(events)
     by_external_id = {}
     for (draft, result), case in zip(fresh, cases, strict=True):
         result.case, result.created = case, True
@@ -221,60 +204,88 @@ def _find_duplicates(cases: list[Case]) -> dict[int, Case]:
     return found
 
 
+def _new_case(draft, passenger, triage, categories, routes, now) -> Case:
+    category = categories[draft.category] if draft.category else triage.category
+    number = new_case_number()
+    values = {
+        "number": number,
+        "subject": draft.subject,
+        "description": draft.description,
+        "channel": draft.channel,
+        "external_id": draft.external_id,
+        "kind": draft.kind or triage.kind,
+        "classifier_confidence": triage.confidence,
+        "needs_triage": triage.needs_triage and not draft.category,
+        "priority": draft.priority or triage.priority,
+        "language": draft.language,
+        "booking_reference": draft.booking_reference,
+        "ticket_number": draft.ticket_number,
+        "airline": draft.airline,
+        "flight_number": draft.flight_number,
+        "flight_date": draft.flight_date,
+        "airport": draft.airport,
+        "content_hash": _content_hash(draft.text),
+        "search_document": search_document(
+            number, draft.email, draft.phone, draft.subject, draft.description
+        ),
+        "received_at": draft.received_at or now,
+    }
+    related = {
+        "category": category,
+        "passenger": passenger,
+        "department": routes.get(category.pk),
+    }
+    return new_row(Case, values, related)
+
+
 def _creation_events(fresh, cases, triaged, duplicates, actor, now) -> list[Event]:
     events = []
-    label = actor_label(actor) if actor else None
+    label = actor_label(actor)
     for (draft, _result), case, triage in zip(fresh, cases, triaged, strict=True):
         at = case.received_at if case.received_at <= now else now
+        channel = draft.channel
         events.append(
-            build_event(
+            _event(
                 case,
                 EventType.CREATED,
+                {"channel": channel, "external_id": draft.external_id},
+                channel,
+                at,
                 actor=actor,
                 label=label,
-                channel=draft.channel,
-                data={"channel": draft.channel, "external_id": draft.external_id},
-                at=at,
             )
         )
-        events.append(
-            build_event(
-                case,
-                EventType.CLASSIFIED,
-                channel=draft.channel,
-                at=at,
-                data={
-                    "category": case.category.code,
-                    "kind": case.kind,
-                    "priority": case.priority,
-                    "confidence": round(triage.confidence, 3),
-                    "by": "given" if draft.category else "classifier",
-                    "needs_triage": case.needs_triage,
-                },
-            )
-        )
+        classified = {
+            "category": case.category.code,
+            "kind": case.kind,
+            "priority": case.priority,
+            "confidence": round(triage.confidence, 3),
+            "by": "given" if draft.category else "classifier",
+            "needs_triage": case.needs_triage,
+        }
+        events.append(_event(case, EventType.CLASSIFIED, classified, channel, at))
         if case.department is not None:
-            events.append(
-                build_event(
-                    case,
-                    EventType.ROUTED,
-                    channel=draft.channel,
-                    at=at,
-                    data={"old": None, "new": case.department.code},
-                )
-            )
+            routed = {"old": None, "new": case.department.code}
+            events.append(_event(case, EventType.ROUTED, routed, channel, at))
         original = duplicates.get(id(case))
         if original is not None:
+            flagged = {"duplicate_of": original.number}
             events.append(
-                build_event(
-                    case,
-                    EventType.DUPLICATE_FLAGGED,
-                    channel=draft.channel,
-                    at=at,
-                    data={"duplicate_of": original.number},
-                )
+                _event(case, EventType.DUPLICATE_FLAGGED, flagged, channel, at)
             )
     return events
+
+
+def _event(case, type, data, channel, at, *, actor=None, label=SYSTEM_LABEL) -> Event:
+    """Return an unsaved timeline event, as ``build_event`` would, built fast."""
+    values = {
+        "type": type,
+        "actor_label": label,
+        "channel": channel,
+        "data": data,
+        "occurred_at": at,
+    }
+    return new_row(Event, values, {"case": case, "actor": actor})
 
 
 def parse_received_at(value: datetime | None) -> datetime | None:

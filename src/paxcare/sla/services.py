@@ -14,6 +14,7 @@ always in that counting; ``paused_minutes`` is elapsed wall-clock time.
   department's supervisor.
 """
 
+import json
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -24,10 +25,16 @@ from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
-from paxcare.bulk import insert_rows
-from paxcare.cases.events import EventType, announce, build_event, record_event
+from paxcare.bulk import insert_rows, new_row
+from paxcare.cases.events import (
+    EventType,
+    actor_label,
+    announce,
+    build_event,
+    record_event,
+)
 from paxcare.cases.lifecycle import Status
-from paxcare.cases.models import Case, Event
+from paxcare.cases.models import Case, Channel, Event
 from paxcare.routing.models import Department
 from paxcare.sla.calendar import ALWAYS_OPEN, WorkingCalendar, from_model
 from paxcare.sla.models import BusinessCalendar, Clock, ClockKind, ClockState, SlaPolicy
@@ -45,6 +52,9 @@ SWEEP_BATCH = 500
 IN_BATCH = 2000
 
 RISKS = ("ok", "warning", "breached")
+
+# The clocks every case starts with; others (a regulator's deadline) start elsewhere.
+STARTED_KINDS = (ClockKind.FIRST_RESPONSE, ClockKind.RESOLUTION)
 
 
 @dataclass(frozen=True)
@@ -65,49 +75,147 @@ def start_clocks(cases: Sequence[Case], at: datetime | None = None) -> list[Cloc
     None. Cases that already have a clock of a kind keep it. A case with a first
     response gets no first-response clock. Write one SLA_STARTED event per case.
     """
-    if not cases:
-        return []
-    policies = list(SlaPolicy.objects.filter(is_active=True).order_by("rank", "id"))
-    calendars = {c.pk: c for c in BusinessCalendar.objects.all()}
-    fallback = next(
-        (c for c in calendars.values() if c.code == FALLBACK_CALENDAR), None
-    )
-    offices: dict[int, WorkingCalendar] = {}
-    department_calendars = _department_calendars(cases)
-    codes = _category_codes(cases)
-    existing = _existing_clocks([case.pk for case in cases])
-
-    clocks: list[Clock] = []
-    events: list[Event] = []
-    for case in cases:
-        policy = match_policy(policies, case, codes[case.category_id])
-        if policy is None:
-            logger.warning("No SLA policy matches case %s", case.number)
-            continue
-        calendar = calendars.get(department_calendars.get(case.department_id), fallback)
-        started_at = at if at is not None else case.received_at
-        office = _office(calendar, offices)
-        new = _new_clocks(case, policy, (calendar, office), started_at, existing)
-        if not new:
-            continue
-        clocks.extend(new)
-        events.append(_started_event(case, policy, calendar, new, started_at))
-
+    clocks, events = plan_clocks(cases, at)
     insert_rows(clocks)
     insert_rows(events)
     announce(events)
     return clocks
 
 
-def _office(
-    calendar: BusinessCalendar | None, offices: dict[int, WorkingCalendar]
-) -> WorkingCalendar:
-    """Return the working calendar of a row, converted once per call."""
+def plan_clocks(
+    cases: Sequence[Case], at: datetime | None = None, *, new_cases: bool = False
+) -> tuple[list[Clock], list[Event]]:
+    """Return the unsaved clocks and SLA_STARTED events ``start_clocks`` would write.
+
+    For callers that insert them with rows of their own (intake writes all of a
+    batch's events at once). ``new_cases``: the cases were just inserted, so none
+    has a clock yet and the look-up is skipped.
+    """
+    if not cases:
+        return [], []
+    starter = _Starter(cases)
+    existing = set() if new_cases else _existing_clocks([case.pk for case in cases])
+    clocks: list[Clock] = []
+    events: list[Event] = []
+    for case in cases:
+        policy = starter.policy(case)
+        if policy is None:
+            logger.warning("No SLA policy matches case %s", case.number)
+            continue
+        calendar = starter.calendar(case)
+        started_at = at if at is not None else case.received_at
+        new = [
+            starter.clock(case, policy, calendar, kind, started_at)
+            for kind in STARTED_KINDS
+            if (case.pk, kind) not in existing
+            and not (
+                kind == ClockKind.FIRST_RESPONSE and case.first_response_at is not None
+            )
+        ]
+        if not new:
+            continue
+        clocks.extend(new)
+        events.append(_started_event(case, policy, calendar, new, started_at))
+    return clocks, events
+
+
+class _Starter:
+    """What starting the clocks of one batch needs, each worked out once.
+
+    A batch shares a few policies, calendars and start instants (an intake batch
+    starts every clock at the same moment), so the matching policy is kept per
+    (category, kind, priority, channel) and the due times per (policy, calendar,
+    clock kind, start): the working-hours arithmetic runs a few times per batch,
+    not twice per case.
+    """
+
+    def __init__(self, cases: Sequence[Case]) -> None:
+        self.policies = list(
+            SlaPolicy.objects.filter(is_active=True).order_by("rank", "id")
+        )
+        self.calendars = {c.pk: c for c in BusinessCalendar.objects.all()}
+        self.fallback = next(
+            (c for c in self.calendars.values() if c.code == FALLBACK_CALENDAR), None
+        )
+        self.department_calendars = _department_calendars(cases)
+        self.codes = _category_codes(cases)
+        self.matches: dict[tuple, SlaPolicy | None] = {}
+        self.schedules: dict[tuple, tuple[datetime, datetime]] = {}
+
+    def policy(self, case: Case) -> SlaPolicy | None:
+        code = self.codes[case.category_id]
+        key = (code, case.kind, case.priority, case.channel)
+        if key not in self.matches:
+            self.matches[key] = match_policy(self.policies, case, code)
+        return self.matches[key]
+
+    def calendar(self, case: Case) -> BusinessCalendar | None:
+        calendar_id = self.department_calendars.get(case.department_id)
+        return self.calendars.get(calendar_id, self.fallback)
+
+    def clock(
+        self,
+        case: Case,
+        policy: SlaPolicy,
+        calendar: BusinessCalendar | None,
+        kind: str,
+        started_at: datetime,
+    ) -> Clock:
+        """Return the unsaved clock of one kind, scheduled from ``started_at``."""
+        if kind == ClockKind.FIRST_RESPONSE:
+            minutes = policy.first_response_minutes
+            business_hours = policy.first_response_business_hours
+        else:
+            minutes = policy.resolution_minutes
+            business_hours = policy.resolution_business_hours
+        key = (policy.pk, calendar.pk if calendar else None, kind, started_at)
+        if key not in self.schedules:
+            probe = Clock(
+                kind=kind,
+                target_minutes=minutes,
+                warn_before_minutes=policy.warn_before_minutes,
+            )
+            office = _office(calendar) if business_hours else ALWAYS_OPEN
+            _schedule(probe, started_at, minutes, office)
+            self.schedules[key] = (probe.warn_at, probe.due_at)
+        warn_at, due_at = self.schedules[key]
+        values = {
+            "kind": kind,
+            "business_hours": business_hours,
+            "target_minutes": minutes,
+            "started_at": started_at,
+            "due_at": due_at,
+            "warn_at": warn_at,
+            "warn_before_minutes": policy.warn_before_minutes,
+        }
+        related = {"case": case, "policy": policy, "calendar": calendar}
+        return new_row(Clock, values, related)
+
+
+# Converting a calendar row parses its hours and dates (1 ms and more); the result is
+# kept per process, keyed by the row's content, so that an edited calendar counts
+# at once.
+_OFFICES: dict[tuple, WorkingCalendar] = {}
+
+
+def _office(calendar: BusinessCalendar | None) -> WorkingCalendar:
+    """Return the working calendar of a row, converted once per content."""
     if calendar is None:
         return ALWAYS_OPEN
-    if calendar.pk not in offices:
-        offices[calendar.pk] = from_model(calendar)
-    return offices[calendar.pk]
+    key = (
+        calendar.time_zone,
+        json.dumps(calendar.working_hours, sort_keys=True),
+        calendar.holiday_country,
+        json.dumps(calendar.extra_holidays),
+        json.dumps(calendar.extra_workdays),
+        calendar.always_open,
+    )
+    office = _OFFICES.get(key)
+    if office is None:
+        if len(_OFFICES) >= 64:
+            _OFFICES.clear()
+        office = _OFFICES[key] = from_model(calendar)
+    return office
 
 
 def match_policy(
@@ -147,47 +255,6 @@ def _matchers_set(policy: SlaPolicy, case: Case, category_code: str) -> int | No
     return count
 
 
-def _new_clocks(
-    case: Case,
-    policy: SlaPolicy,
-    calendars: tuple[BusinessCalendar | None, WorkingCalendar],
-    started_at: datetime,
-    existing: set[tuple[int, str]],
-) -> list[Clock]:
-    calendar, office = calendars
-    targets = [
-        (
-            ClockKind.FIRST_RESPONSE,
-            policy.first_response_minutes,
-            policy.first_response_business_hours,
-        ),
-        (
-            ClockKind.RESOLUTION,
-            policy.resolution_minutes,
-            policy.resolution_business_hours,
-        ),
-    ]
-    clocks = []
-    for kind, minutes, business_hours in targets:
-        if (case.pk, kind) in existing:
-            continue
-        if kind == ClockKind.FIRST_RESPONSE and case.first_response_at is not None:
-            continue
-        clock = Clock(
-            case=case,
-            kind=kind,
-            policy=policy,
-            calendar=calendar,
-            business_hours=business_hours,
-            target_minutes=minutes,
-            started_at=started_at,
-            warn_before_minutes=policy.warn_before_minutes,
-        )
-        _schedule(clock, started_at, minutes, office if business_hours else ALWAYS_OPEN)
-        clocks.append(clock)
-    return clocks
-
-
 def _started_event(
     case: Case,
     policy: SlaPolicy,
@@ -201,13 +268,28 @@ def _started_event(
         "calendar": calendar.code if calendar else "",
         "due": {clock.kind: clock.due_at.isoformat() for clock in clocks},
     }
-    return build_event(case, EventType.SLA_STARTED, data=data, at=at)
+    values = {
+        "type": EventType.SLA_STARTED,
+        "actor_label": actor_label(None),
+        "channel": Channel.SYSTEM,
+        "data": data,
+        "occurred_at": at,
+    }
+    return new_row(Event, values, {"case": case, "actor": None})
 
 
 def _department_calendars(cases: Sequence[Case]) -> dict[int | None, int | None]:
-    ids = {case.department_id for case in cases if case.department_id}
+    """Return department id -> calendar id; from the cached departments if loaded."""
     found: dict[int | None, int | None] = {}
-    for chunk in _chunks(sorted(ids)):
+    missing = set()
+    for case in cases:
+        if not case.department_id or case.department_id in found:
+            continue
+        if Case.department.is_cached(case):
+            found[case.department_id] = case.department.calendar_id
+        else:
+            missing.add(case.department_id)
+    for chunk in _chunks(sorted(missing - found.keys())):
         rows = Department.objects.filter(pk__in=chunk).values_list("pk", "calendar_id")
         found.update(rows)
     return found
@@ -238,6 +320,82 @@ def _existing_clocks(case_ids: list[int]) -> set[tuple[int, str]]:
 def _chunks(values: list, size: int = IN_BATCH) -> Iterable[list]:
     for index in range(0, len(values), size):
         yield values[index : index + size]
+
+
+# --- Regulatory deadlines -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegulatoryDeadline:
+    """A period the law sets for answering a case, in working days of a calendar."""
+
+    case: Case
+    working_days: int
+    calendar_code: str
+    basis: str
+    name: str
+
+
+REGULATORY_WARN_MINUTES = 9 * 60
+
+
+@transaction.atomic
+def start_regulatory_clocks(deadlines: Sequence[RegulatoryDeadline]) -> list[Clock]:
+    """Start one regulatory clock per case, from the moment it was received.
+
+    It is due at the close of the Nth working day after the day of receipt (that day
+    not counted, as periods in days are counted under Chinese law), in the named
+    calendar. A case that has a regulatory clock keeps it. Write SLA_STARTED events.
+    """
+    wanted = {deadline.case.pk: deadline for deadline in deadlines}
+    if not wanted:
+        return []
+    existing = _existing_clocks(sorted(wanted))
+    codes = {deadline.calendar_code for deadline in wanted.values()}
+    calendars = {c.code: c for c in BusinessCalendar.objects.filter(code__in=codes)}
+    clocks: list[Clock] = []
+    events: list[Event] = []
+    for deadline in wanted.values():
+        calendar = calendars.get(deadline.calendar_code)
+        if calendar is None or (deadline.case.pk, ClockKind.REGULATORY) in existing:
+            continue
+        clock = _regulatory_clock(deadline, calendar)
+        clocks.append(clock)
+        data = {
+            "policy": None,
+            "policy_name": deadline.name,
+            "basis": deadline.basis,
+            "calendar": calendar.code,
+            "due": {clock.kind: clock.due_at.isoformat()},
+        }
+        events.append(
+            build_event(
+                deadline.case, EventType.SLA_STARTED, data=data, at=clock.started_at
+            )
+        )
+    insert_rows(clocks)
+    insert_rows(events)
+    announce(events)
+    return clocks
+
+
+def _regulatory_clock(
+    deadline: RegulatoryDeadline, calendar: BusinessCalendar
+) -> Clock:
+    office = from_model(calendar)
+    started_at = deadline.case.received_at
+    due_at = office.add_working_days(started_at, deadline.working_days)
+    clock = Clock(
+        case=deadline.case,
+        kind=ClockKind.REGULATORY,
+        calendar=calendar,
+        business_hours=True,
+        target_minutes=office.minutes_between(started_at, due_at),
+        started_at=started_at,
+        warn_before_minutes=REGULATORY_WARN_MINUTES,
+    )
+    _schedule(clock, started_at, clock.target_minutes, office)
+    return clock
 
 
 # --- Counting -------------------------------------------------------------------
@@ -329,8 +487,10 @@ def on_status_change(
 
 def _pause(case: Case, clock: Clock, at: datetime) -> None:
     # A clock already past due is not paused: its breach has happened, and the
-    # sweep records it within the minute.
+    # sweep records it within the minute. A period set by law runs on.
     if clock.state != ClockState.RUNNING or at >= clock.due_at:
+        return
+    if clock.kind == ClockKind.REGULATORY:
         return
     clock.remaining_minutes = _remaining(clock, at)
     clock.state = ClockState.PAUSED

@@ -1,0 +1,448 @@
+"""A hub meltdown: 1,000 cancelled flights of 150 passengers each, on PostgreSQL and
+SQLite. Measures what proactive care costs per passenger and how close it comes to
+what the database can take.
+
+    .venv/bin/python bench/bench_disruptions.py [--flights 1000] [--passengers 150]
+        [--databases postgres,sqlite] [--phases]
+
+For each database a fresh workspace is migrated in a child process (PostgreSQL:
+the database named in PAXCARE_BENCH_DATABASE_URL, dropped and created again;
+SQLite: a file in a temporary folder), then, each step timed:
+
+1. ``events``: the cancellations recorded through ``record_flight_events``;
+2. ``manifests``: invented passengers (``ManifestGenerator``, seed 7) loaded flight
+   by flight through ``load_manifest``;
+3. ``care``: ``care_for_disruptions`` over every flight: a case per passenger
+   through intake's pipeline, entitlements from the remedies engine, the link
+   rows, timeline events and the queued notifications (queued only: no task
+   consumer runs). This is the figure the target is about (150,000 passengers in
+   30 s, 5,000 a second);
+4. ``raw insert``: the rows that step 3 wrote, copied once more into empty tables
+   of the same shape and indexes. PostgreSQL: ``COPY … FROM STDIN`` streamed from
+   a file; SQLite: ``executemany`` in one transaction. The ratio care / raw says
+   how far the pipeline is from what the database itself can do.
+
+Peak RSS is the child's ``ru_maxrss`` after step 3, before the raw copy, so it is
+the pipeline's own peak. Beside wall time, each step reports CPU time: the child's
+own (user + system) and, on PostgreSQL, that of its server backend (read from
+``/proc``), because on a shared machine the wall clock mostly measures the other
+jobs; passengers per CPU second is the figure to compare across runs. ``--phases``
+adds where step 3's time goes, by timing the main calls of each app (a
+diagnostic: the wrappers cost a little time).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/paxcare_bench_disruptions"
+SEED = 7
+# The tables proactive care writes to, in the order they are written.
+TABLES = (
+    "crm_passenger",
+    "cases_case",
+    "cases_event",
+    "sla_clock",
+    "disruptions_assessment",
+    "disruptions_affectedpassenger",
+    "comms_notification",
+)
+DOMESTIC = (
+    "ATL", "DFW", "DEN", "LAX", "SFO", "SEA", "MIA", "BOS", "PHX", "LAS", "MSP",
+    "DTW", "IAH", "CLT", "SLC", "SAN", "PDX", "AUS", "MSY", "EWR", "LGA", "DCA",
+    "PHL", "BNA", "RDU", "MCO", "TPA", "STL", "CLE", "PIT",
+)  # fmt: skip
+# One flight in ten leaves the hub abroad, so that every regime has work.
+INTERNATIONAL = (("LH", "FRA"), ("BA", "LHR"), ("AC", "YYZ"), ("CA", "PEK"),
+                 ("AF", "CDG"))  # fmt: skip
+
+
+# --- Parent: one child per database, then the table --------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--flights", type=int, default=1000)
+    parser.add_argument("--passengers", type=int, default=150)
+    parser.add_argument("--databases", default="postgres,sqlite")
+    parser.add_argument("--phases", action="store_true")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args)
+        return
+    results = []
+    for database in args.databases.split(","):
+        results.append(run_child(database.strip(), args))
+    report(results, args)
+
+
+def run_child(database: str, args) -> dict:
+    var = tempfile.mkdtemp(prefix="paxcare-bench-disruptions-")
+    env = dict(
+        os.environ,
+        PAXCARE_VAR_DIR=var,
+        PAXCARE_SECRET_KEY=secrets.token_urlsafe(40),
+        PAXCARE_LOG_LEVEL="WARNING",
+        PAXCARE_TASKS_IMMEDIATE="0",
+        PAXCARE_EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+        DJANGO_SETTINGS_MODULE="paxcare.settings",
+    )
+    env.pop("PAXCARE_TESTING", None)
+    if database == "postgres":
+        url = os.environ.get("PAXCARE_BENCH_DATABASE_URL", DEFAULT_URL)
+        recreate_database(url)
+        env["PAXCARE_DATABASE_URL"] = url
+    else:
+        env["PAXCARE_DATABASE_URL"] = f"sqlite:///{var}/bench.sqlite3"
+    command = [
+        sys.executable,
+        __file__,
+        "--child",
+        database,
+        "--flights",
+        str(args.flights),
+        "--passengers",
+        str(args.passengers),
+    ]
+    if args.phases:
+        command.append("--phases")
+    try:
+        done = subprocess.run(
+            command, env=env, check=True, capture_output=True, text=True, cwd=ROOT
+        )
+    finally:
+        shutil.rmtree(var, ignore_errors=True)
+    sys.stderr.write(done.stderr)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def recreate_database(url: str) -> None:
+    base, name = url.rsplit("/", 1)
+    admin = f"{base}/postgres"
+    for sql in (f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"'):
+        subprocess.run(["psql", admin, "-qc", sql], check=True)
+
+
+def report(results: list[dict], args) -> None:
+    print(
+        f"hub meltdown: {args.flights} cancelled flights x {args.passengers} "
+        f"passengers, load average at the end {os.getloadavg()[0]:.1f}"
+    )
+    header = (
+        f"{'database':<10} {'events s':>8} {'manifests s':>11} {'care s':>8} "
+        f"{'pax/s':>7} {'care cpu s':>10} {'pax/cpu s':>9} {'rows':>9} "
+        f"{'raw s':>7} {'raw rows/s':>10} {'raw cpu s':>9} {'ratio':>6} "
+        f"{'cpu ratio':>9} {'peak MB':>8}"
+    )
+    print(header)
+    for r in results:
+        print(
+            f"{r['database']:<10} {r['events_s']:>8.1f} {r['manifests_s']:>11.1f} "
+            f"{r['care_s']:>8.1f} {r['passengers_per_s']:>7.0f} "
+            f"{r['care_cpu_s']:>10.1f} {r['passengers_per_cpu_s']:>9.0f} "
+            f"{r['rows']:>9} {r['raw_s']:>7.1f} {r['raw_rows_per_s']:>10.0f} "
+            f"{r['raw_cpu_s']:>9.1f} {r['care_s'] / r['raw_s']:>6.1f} "
+            f"{r['care_cpu_s'] / r['raw_cpu_s']:>9.1f} {r['peak_rss_mb']:>8.0f}"
+        )
+    print(
+        "cpu: the bench process plus, on PostgreSQL, its server backend; ratio: "
+        "care time / raw insert time of the same rows"
+    )
+    for r in results:
+        counts = ", ".join(f"{k} {v}" for k, v in r["row_counts"].items())
+        print(f"{r['database']}: {counts}")
+        if r.get("phases"):
+            for name, seconds in r["phases"]:
+                per = 1e6 * seconds / r["passengers"]
+                print(f"  {seconds:8.2f} s {per:7.0f} us/passenger  {name}")
+
+
+# --- Child: one database -------------------------------------------------------------
+
+
+def child(args) -> None:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    phases = install_phase_timers() if args.phases else None
+    warm_up()
+    result = {"database": args.child, "passengers": args.flights * args.passengers}
+    ids, result["events_s"] = timed(record_events, args.flights)
+    _none, result["manifests_s"] = timed(load_manifests, ids, args.passengers)
+    if phases is not None:
+        phases.clear()
+    cpu = cpu_seconds()
+    care, result["care_s"] = timed(run_care, ids)
+    result["care_cpu_s"] = cpu_seconds() - cpu
+    result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result["passengers_per_s"] = care.opened / result["care_s"]
+    result["passengers_per_cpu_s"] = care.opened / result["care_cpu_s"]
+    result["cases_opened"] = care.opened
+    result["notifications"] = care.notified
+    result["row_counts"] = row_counts()
+    result["rows"] = sum(result["row_counts"].values())
+    cpu = cpu_seconds()
+    result["raw_s"] = raw_insert_seconds(args.child)
+    result["raw_cpu_s"] = cpu_seconds() - cpu
+    result["raw_rows_per_s"] = result["rows"] / result["raw_s"]
+    if phases is not None:
+        result["phases"] = sorted(phases.items(), key=lambda item: -item[1])
+    print(json.dumps(result))
+
+
+def timed(function, *args):
+    started = time.perf_counter()
+    value = function(*args)
+    return value, time.perf_counter() - started
+
+
+def cpu_seconds() -> float:
+    """Return the CPU time of this process and of its database server backend."""
+    from django.db import connection
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    spent = usage.ru_utime + usage.ru_stime
+    if connection.vendor == "postgresql":
+        connection.ensure_connection()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            backend = cursor.fetchone()[0]
+        fields = Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()
+        # utime and stime are fields 14 and 15 of stat(5), in clock ticks.
+        spent += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return spent
+
+
+def warm_up() -> None:
+    """Pay the one-time costs (classifier, URL table, agents) before any clock runs."""
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    from paxcare.routing.models import Agent, Department
+    from paxcare.triage.services import active_classifier
+
+    active_classifier()
+    reverse("disruptions:public_list")
+    department = Department.objects.get(code="disruption-care")
+    for number in range(12):
+        user = get_user_model().objects.create_user(f"care-{number}")
+        Agent.objects.create(user=user).departments.add(department)
+
+
+def flight_events(count: int):
+    """Yield the meltdown's cancellations: departures from Chicago O'Hare."""
+    from datetime import datetime, timedelta, timezone
+
+    from paxcare.disruptions.flight_events import read_flight_event
+
+    chicago = timezone(timedelta(hours=-6))
+    first = datetime(2026, 1, 12, 6, 0, tzinfo=chicago)
+    for n in range(count):
+        if n % 10 == 9:
+            carrier, destination = INTERNATIONAL[n // 10 % len(INTERNATIONAL)]
+            hours = 9
+        else:
+            carrier, destination = ("UA", "AA")[n % 2], DOMESTIC[n % len(DOMESTIC)]
+            hours = 3
+        departure = first + timedelta(minutes=n)
+        yield read_flight_event(
+            {
+                "carrier": carrier,
+                "flight_number": f"{carrier}{1000 + n}",
+                "origin": "ORD",
+                "destination": destination,
+                "scheduled_departure": departure,
+                "scheduled_arrival": departure + timedelta(hours=hours),
+                "type": "cancellation",
+                "delay_code": "76",
+            }
+        )
+
+
+def record_events(count: int) -> list[int]:
+    from paxcare.disruptions.ingest import record_flight_events
+
+    ids, batch = [], []
+    for event in flight_events(count):
+        batch.append(event)
+        if len(batch) == 500:
+            ids += [r.disruption.pk for r in record_flight_events(batch)]
+            batch = []
+    if batch:
+        ids += [r.disruption.pk for r in record_flight_events(batch)]
+    return ids
+
+
+def load_manifests(ids: list[int], passengers: int) -> None:
+    from paxcare.disruptions.generator import ManifestGenerator
+    from paxcare.disruptions.manifests import load_manifest
+    from paxcare.disruptions.models import Flight
+
+    generator = ManifestGenerator(SEED, passengers=passengers)
+    flights = Flight.objects.filter(disruption__pk__in=ids).order_by("pk")
+    for flight in flights.iterator(chunk_size=100):
+        load_manifest(flight, generator.manifest(flight))
+
+
+def run_care(ids: list[int]):
+    from paxcare.disruptions.proactive import care_for_disruptions
+
+    return care_for_disruptions(ids)
+
+
+def row_counts() -> dict[str, int]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        counts = {}
+        for table in TABLES:
+            cursor.execute(f"SELECT COUNT(*) FROM {table}")
+            counts[table] = cursor.fetchone()[0]
+    return counts
+
+
+def raw_insert_seconds(database: str) -> float:
+    """Insert the rows of TABLES again into empty twins; return the time it took."""
+    from django.db import connection
+
+    connection.ensure_connection()
+    if database == "postgres":
+        return _copy_postgres(connection)
+    return _executemany_sqlite(connection)
+
+
+def _copy_postgres(connection) -> float:
+    raw = connection.connection
+    spent = 0.0
+    with tempfile.TemporaryDirectory() as folder:
+        for table in TABLES:
+            twin, dump = f"bench_twin_{table}", Path(folder) / f"{table}.copy"
+            with raw.cursor() as cursor:
+                cursor.execute(
+                    f"CREATE TABLE {twin} (LIKE {table} INCLUDING DEFAULTS "
+                    "INCLUDING INDEXES)"
+                )
+                with (
+                    dump.open("wb") as out,
+                    cursor.copy(f"COPY {table} TO STDOUT") as copy,
+                ):
+                    for chunk in copy:
+                        out.write(chunk)
+            raw.commit()
+            started = time.perf_counter()
+            with (
+                raw.cursor() as cursor,
+                dump.open("rb") as source,
+                cursor.copy(f"COPY {twin} FROM STDIN") as copy,
+            ):
+                while chunk := source.read(1 << 20):
+                    copy.write(chunk)
+            raw.commit()
+            spent += time.perf_counter() - started
+    return spent
+
+
+def _executemany_sqlite(connection) -> float:
+    raw = connection.connection
+    spent = 0.0
+    for table in TABLES:
+        twin = f"bench_twin_{table}"
+        create = raw.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
+        ).fetchone()[0]
+        raw.execute(create.replace(f'"{table}"', f'"{twin}"', 1))
+        for (index_sql,) in raw.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+            "AND sql IS NOT NULL",
+            (table,),
+        ).fetchall():
+            name = index_sql.split('"')[1]
+            raw.execute(
+                index_sql.replace(f'"{name}"', f'"bench_twin_{name}"', 1).replace(
+                    f'ON "{table}"', f'ON "{twin}"', 1
+                )
+            )
+        raw.commit()
+        width = len(raw.execute(f'SELECT * FROM "{table}" LIMIT 1').description)
+        insert = f'INSERT INTO "{twin}" VALUES ({", ".join(["?"] * width)})'
+        reader = raw.cursor()
+        reader.execute(f'SELECT * FROM "{table}"')
+        # One transaction for the table, as the pipeline's batches have.
+        raw.execute("BEGIN IMMEDIATE")
+        while rows := reader.fetchmany(10_000):
+            started = time.perf_counter()
+            raw.executemany(insert, rows)
+            spent += time.perf_counter() - started
+        started = time.perf_counter()
+        raw.execute("COMMIT")
+        spent += time.perf_counter() - started
+    return spent
+
+
+# --- Phases: where the care's time goes --------------------------------------------
+
+
+def install_phase_timers() -> dict[str, float]:
+    """Wrap the main calls of the care path with timers; return the totals."""
+    import functools
+    from collections import Counter
+    from importlib import import_module
+
+    spent: Counter[str] = Counter()
+    targets = {
+        "paxcare.intake.services": (
+            "triage_texts",
+            "link_passengers",
+            "assign_new_cases",
+            "_find_duplicates",
+            "insert_rows",
+            "announce",
+        ),
+        "paxcare.sla.services": ("plan_clocks", "start_clocks"),
+        "paxcare.disruptions.proactive": (
+            "open_cases",
+            "_active_cases",
+            "assess_passengers",
+            "_store_assessments",
+            "insert_rows",
+            "queue",
+        ),
+    }
+    for module_name, names in targets.items():
+        module = import_module(module_name)
+        for name in names:
+            original = getattr(module, name, None)
+            if original is None:
+                continue
+            label = f"{module_name.split('.')[1]}: {name}"
+
+            @functools.wraps(original)
+            def wrapper(*args, _original=original, _label=label, **kwargs):
+                started = time.perf_counter()
+                try:
+                    return _original(*args, **kwargs)
+                finally:
+                    spent[_label] += time.perf_counter() - started
+
+            setattr(module, name, wrapper)
+    return spent
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT / "src"))
+    main()

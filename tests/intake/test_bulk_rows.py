@@ -1,0 +1,118 @@
+"""The bulk path of intake: rows built without Model.__init__, inserted in bulk.
+
+``insert_rows`` sends a large batch with COPY on PostgreSQL and a small one with a
+multi-row INSERT; both must store exactly what ``Model.save()`` would and hand back
+the keys in order.
+"""
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+
+from paxcare.bulk import COPY_MIN_ROWS, insert_rows, new_row
+from paxcare.cases.models import Case, Event
+from paxcare.crm.models import Passenger
+from paxcare.routing.models import Department
+from paxcare.triage.models import Category
+
+pytestmark = pytest.mark.django_db
+
+BEIJING = ZoneInfo("Asia/Shanghai")
+
+
+def case_row(passenger: Passenger, n: int, **values) -> Case:
+    fields = {
+        "number": f"PX-TEST-{n:04d}",
+        "subject": f"Bag {n}",
+        "description": f"Bag {n} is late.",
+        "channel": "web",
+        "kind": "complaint",
+        "received_at": datetime(2025, 3, 3, 9, n % 60, tzinfo=BEIJING),
+        **values,
+    }
+    related = {
+        "category": Category.objects.get(code="baggage.delayed"),
+        "passenger": passenger,
+        "department": Department.objects.get(code="baggage"),
+    }
+    return new_row(Case, fields, related)
+
+
+def test_a_built_row_has_its_defaults_and_its_related_objects_cached():
+    passenger = Passenger.objects.create(full_name="Li Wei")
+
+    case = case_row(passenger, 1)
+
+    assert case.pk is None
+    assert (case.status, case.priority, case.reopened_count) == ("new", "normal", 0)
+    assert case.passenger_id == passenger.pk
+    assert case.passenger is passenger
+    assert case.assignee_id is None
+    assert case._state.adding is True
+
+
+@pytest.mark.parametrize("count", [3, COPY_MIN_ROWS + 1])
+def test_inserted_rows_get_their_keys_in_order_and_read_back_unchanged(count):
+    # given rows with aware times in another zone, JSON data and a None
+    passenger = Passenger.objects.create(full_name="Li Wei")
+    cases = [case_row(passenger, n, external_id=None) for n in range(count)]
+
+    # when they are inserted in one call (COPY on PostgreSQL from COPY_MIN_ROWS)
+    insert_rows(cases)
+    events = [
+        new_row(
+            Event,
+            {
+                "type": "case.created",
+                "channel": "web",
+                "actor_label": "PaxCare",
+                "data": {"n": n, "text": "行李 'quoted' \\ \t tab"},
+                "occurred_at": case.received_at,
+            },
+            {"case": case, "actor": None},
+        )
+        for n, case in enumerate(cases)
+    ]
+    insert_rows(events)
+
+    # then every object has the key of its own row
+    assert [c.pk for c in cases] == sorted(c.pk for c in cases)
+    stored = {c.pk: c for c in Case.objects.filter(pk__in=[c.pk for c in cases])}
+    assert [stored[c.pk].number for c in cases] == [c.number for c in cases]
+    first = stored[cases[1].pk]
+    assert first.received_at == datetime(2025, 3, 3, 1, 1, tzinfo=UTC)
+    assert first.external_id is None
+    assert first.updated_at is not None
+    event = Event.objects.get(pk=events[1].pk)
+    assert event.case_id == cases[1].pk
+    assert event.data == {"n": 1, "text": "行李 'quoted' \\ \t tab"}
+    assert event.occurred_at == cases[1].received_at
+
+
+@pytest.mark.parametrize("count", [2, COPY_MIN_ROWS + 1])
+def test_a_duplicate_key_in_a_batch_is_an_integrity_error(count):
+    # given a batch in which two rows share a case number
+    passenger = Passenger.objects.create(full_name="Li Wei")
+    cases = [case_row(passenger, n) for n in range(count)]
+    cases[-1].number = cases[0].number
+
+    # when it is inserted, then Django's IntegrityError says so (intake retries it)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_rows(cases)
+    assert Case.objects.count() == 0
+
+
+def test_large_batches_go_by_copy_on_postgresql(django_assert_num_queries):
+    if connection.vendor != "postgresql":
+        pytest.skip("COPY is PostgreSQL's")
+    passenger = Passenger.objects.create(full_name="Li Wei")
+    cases = [case_row(passenger, n) for n in range(3 * COPY_MIN_ROWS)]
+
+    # one query for the keys, one COPY for all the rows
+    with django_assert_num_queries(2) as captured:
+        insert_rows(cases)
+
+    assert captured.captured_queries[1]["sql"].startswith("COPY ")
+    assert Case.objects.count() == 3 * COPY_MIN_ROWS
