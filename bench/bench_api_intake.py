@@ -56,7 +56,7 @@ def recreate_database(url: str) -> None:
     try:
         admin = psycopg.connect(f"{base}/postgres", autocommit=True, connect_timeout=3)
     except psycopg.OperationalError as error:
-        print(f"SKIPPED: PostgreSQL not reachable at {base} ({error})")
+        print(f"SKIPPED: PostgreSQL not reachable at {base}")
         raise SystemExit(SKIPPED) from error
     with admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}"')

@@ -52,7 +52,7 @@ def admin_connection(server: str):
     try:
         return psycopg.connect(f"{server}/postgres", autocommit=True, connect_timeout=3)
     except psycopg.OperationalError as error:
-        print(f"SKIPPED: PostgreSQL not reachable at {server} ({error})")
+        print(f"SKIPPED: PostgreSQL not reachable at {server}")
         raise SystemExit(SKIPPED) from error
 
 

@@ -4,7 +4,7 @@ Each ``bench_*.py`` runs in its own process with this interpreter, its output sh
 as it comes. A benchmark whose prerequisite is missing (a data file, a reachable
 PostgreSQL) prints ``SKIPPED: <reason>`` and exits with status 77; any other
 non-zero status is a failure. The summary lists each file with its status, its
-time and, for a skip or a failure, the reason (the last line it printed).
+time and, for a skip, its reason; for a failure, the last line it printed.
 
     .venv/bin/python bench/run_all.py [NAME ...] [--timeout SECONDS]
 
@@ -35,6 +35,7 @@ def run(path: Path, timeout: float | None) -> tuple[str, float, str]:
     print(f"\n=== {path.name}", flush=True)
     started = time.perf_counter()
     last: deque[str] = deque(maxlen=1)
+    skipped = ""
     with subprocess.Popen(
         [sys.executable, str(path)],
         stdout=subprocess.PIPE,
@@ -47,6 +48,8 @@ def run(path: Path, timeout: float | None) -> tuple[str, float, str]:
                 print(line, end="", flush=True)
                 if line.strip():
                     last.append(line.strip())
+                if line.startswith("SKIPPED:"):
+                    skipped = line.removeprefix("SKIPPED:").strip()
             status = process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             process.kill()
@@ -56,7 +59,7 @@ def run(path: Path, timeout: float | None) -> tuple[str, float, str]:
     if status == 0:
         return "ok", seconds, ""
     if status == SKIPPED:
-        return "skipped", seconds, note.removeprefix("SKIPPED:").strip()
+        return "skipped", seconds, skipped or note
     return "failed", seconds, f"exit {status}: {note}"
 
 
