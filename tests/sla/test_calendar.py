@@ -230,6 +230,74 @@ def test_a_midnight_to_midnight_day_in_london_has_23_or_25_hours(day, minutes):
     assert calendar.minutes_between(start, end) == minutes
 
 
+# --- Exact working time ---------------------------------------------------------
+
+
+def test_working_time_over_closing_time_is_exact_to_the_second():
+    # given Monday 3 March 2025, 30 seconds before closing time in Beijing
+    start = beijing(2025, 3, 3, 17, 59, 30)
+
+    # when 50 working seconds are added
+    end = china().add_working_time(start, timedelta(seconds=50))
+
+    # then 30 fall on Monday and 20 on Tuesday morning, and counting undoes it
+    assert end == beijing(2025, 3, 4, 9, 0, 20)
+    assert china().working_time_between(start, end) == timedelta(seconds=50)
+
+
+def test_working_time_over_the_clock_change_is_exact_to_the_second():
+    # given a London office, 09:00-17:00 on weekdays, and British Summer Time
+    # starting on Sunday 30 March 2025
+    calendar = WorkingCalendar(
+        "Europe/London", {day: ((time(9), time(17)),) for day in range(1, 6)}
+    )
+    friday = datetime(2025, 3, 28, 16, 59, 30, tzinfo=LONDON)
+    monday = datetime(2025, 3, 31, 9, 0, 45, tzinfo=LONDON)
+
+    # then 30 seconds on Friday (GMT) and 45 on Monday (BST) are working time
+    assert calendar.working_time_between(friday, monday) == timedelta(seconds=75)
+    assert calendar.add_working_time(friday, timedelta(seconds=75)) == datetime(
+        2025, 3, 31, 8, 0, 45, tzinfo=UTC
+    )
+
+
+def test_whole_minutes_round_down_the_exact_working_time():
+    start = beijing(2025, 3, 3, 10, 0, 1)
+
+    assert china().minutes_between(start, beijing(2025, 3, 3, 12)) == 119
+    assert china().working_time_between(start, beijing(2025, 3, 3, 12)) == timedelta(
+        minutes=119, seconds=59
+    )
+
+
+def test_negative_working_time_is_refused():
+    with pytest.raises(ValueError, match="must not be negative"):
+        china().add_working_time(beijing(2025, 3, 3, 10), timedelta(seconds=-1))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    start=st.datetimes(
+        min_value=datetime(2024, 1, 1),  # noqa: DTZ001
+        max_value=datetime(2026, 12, 1),  # noqa: DTZ001
+        timezones=st.just(UTC),
+    ),
+    amount=st.timedeltas(min_value=timedelta(), max_value=timedelta(days=14)),
+    calendar=st.sampled_from(
+        [
+            WorkingCalendar("Asia/Shanghai", WEEKDAYS, holiday_country="CN"),
+            WorkingCalendar(
+                "America/New_York", {d: ((time(9), time(17)),) for d in range(1, 8)}
+            ),
+        ]
+    ),
+)
+def test_working_time_between_undoes_add_working_time(start, amount, calendar):
+    end = calendar.add_working_time(start, amount)
+
+    assert calendar.working_time_between(start, end) == amount
+
+
 # --- Inverse and validation -----------------------------------------------------
 
 

@@ -5,9 +5,10 @@ days, China's holidays) come from the post-migrate defaults. March 2025 has no
 holiday in China, so its weeks are plain Monday-Friday weeks.
 """
 
+import importlib
 import itertools
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -20,6 +21,7 @@ from paxcare.cases.models import Case, Event
 from paxcare.crm.models import Passenger
 from paxcare.routing.models import Department
 from paxcare.sla.admin import BusinessCalendarForm, SlaPolicyForm
+from paxcare.sla.events import SlaEvent
 from paxcare.sla.models import BusinessCalendar, Clock, ClockKind, ClockState, SlaPolicy
 from paxcare.sla.services import (
     SweepResult,
@@ -252,7 +254,7 @@ def test_a_late_first_response_before_the_sweep_records_the_breach_at_due_time()
 
 
 @pytest.mark.django_db
-def test_pending_on_the_passenger_pauses_both_clocks_and_resuming_extends_them():
+def test_pending_on_the_passenger_pauses_the_resolution_clock_and_resuming_extends_it():
     # given a flight case received Monday 3 March 2025 09:00, clocks running
     case = make_case()
     start_clocks([case])
@@ -264,53 +266,309 @@ def test_pending_on_the_passenger_pauses_both_clocks_and_resuming_extends_them()
     set_status(case, Status.OPEN, beijing(2025, 3, 5, 12))
     resumed = clocks_of(case)
 
-    # then the clocks kept what remained: 21 h around the clock, 2520 working min
-    assert paused[ClockKind.FIRST_RESPONSE].state == ClockState.PAUSED
-    assert paused[ClockKind.FIRST_RESPONSE].remaining_minutes == 1260
-    assert paused[ClockKind.RESOLUTION].remaining_minutes == 2520
-    # and run again from Wednesday noon
-    first, resolution = resumed[ClockKind.FIRST_RESPONSE], resumed[ClockKind.RESOLUTION]
-    assert (first.state, first.due_at) == (ClockState.RUNNING, beijing(2025, 3, 6, 9))
-    assert resolution.due_at == beijing(2025, 3, 11, 18)
+    # then the resolution clock kept what remained: 2520 working minutes
+    assert paused[ClockKind.RESOLUTION].state == ClockState.PAUSED
+    assert paused[ClockKind.RESOLUTION].remaining_time == timedelta(minutes=2520)
+    # and runs again from Wednesday noon
+    resolution = resumed[ClockKind.RESOLUTION]
+    assert (resolution.state, resolution.due_at) == (
+        ClockState.RUNNING,
+        beijing(2025, 3, 11, 18),
+    )
     assert resolution.warn_at == beijing(2025, 3, 11, 16)
-    assert (first.paused_minutes, resolution.paused_minutes) == (2880, 2880)
-    assert resolution.remaining_minutes is None
+    assert resolution.paused_time == timedelta(days=2)
+    assert resolution.paused_minutes == 2880
+    assert resolution.remaining_time is None
+    # while the first response, never given, ran on: due Tuesday 09:00 as before
+    first = resumed[ClockKind.FIRST_RESPONSE]
+    assert (first.state, first.due_at) == (ClockState.RUNNING, beijing(2025, 3, 4, 9))
+    assert first.paused_time == timedelta()
     assert event_types(case) == [
         EventType.SLA_STARTED,
         EventType.SLA_PAUSED,
-        EventType.SLA_PAUSED,
-        EventType.SLA_RESUMED,
         EventType.SLA_RESUMED,
     ]
 
 
 @pytest.mark.django_db
-def test_a_clock_already_past_due_is_not_paused():
+def test_pending_before_any_reply_leaves_the_first_response_clock_running():
+    # given a case received Monday 3 March 2025 09:00 and never answered
     case = make_case()
     start_clocks([case])
 
-    set_status(case, Status.PENDING, beijing(2025, 3, 4, 10))
+    # when it is set pending on the passenger at 10:00 with no message sent
+    set_status(case, Status.PENDING, beijing(2025, 3, 3, 10))
 
-    clocks = clocks_of(case)
-    assert clocks[ClockKind.FIRST_RESPONSE].state == ClockState.RUNNING
-    assert clocks[ClockKind.RESOLUTION].state == ClockState.PAUSED
+    # then the 24 hours go on: the passenger has had no answer to wait on
+    first = clocks_of(case)[ClockKind.FIRST_RESPONSE]
+    assert (first.state, first.paused_at, first.due_at) == (
+        ClockState.RUNNING,
+        None,
+        beijing(2025, 3, 4, 9),
+    )
+    # and the sweep breaches it on time, pending or not
+    assert sweep(beijing(2025, 3, 4, 9, 1)) == SweepResult(
+        warned=0, breached=1, escalated=1
+    )
+    assert clocks_of(case)[ClockKind.FIRST_RESPONSE].state == ClockState.BREACHED
 
 
 @pytest.mark.django_db
-def test_resolving_while_pending_meets_the_clocks_and_counts_the_pause():
+def test_a_resolution_clock_already_past_due_is_not_paused():
+    # given a flight case whose resolution was due Friday 7 March 18:00
+    case = make_case()
+    start_clocks([case])
+
+    # when it is set pending on Monday 10 March
+    set_status(case, Status.PENDING, beijing(2025, 3, 10, 10))
+
+    # then the late clock runs on to its breach
+    resolution = clocks_of(case)[ClockKind.RESOLUTION]
+    assert (resolution.state, resolution.paused_at) == (ClockState.RUNNING, None)
+
+
+@pytest.mark.django_db
+def test_resolving_while_pending_meets_the_resolution_and_counts_the_pause():
     case = make_case()
     start_clocks([case])
     set_status(case, Status.PENDING, beijing(2025, 3, 3, 10))
 
     set_status(case, Status.RESOLVED, beijing(2025, 3, 3, 12))
 
-    clocks = clocks_of(case)
-    resolution = clocks[ClockKind.RESOLUTION]
-    assert (resolution.state, resolution.paused_minutes) == (ClockState.MET, 120)
+    resolution = clocks_of(case)[ClockKind.RESOLUTION]
+    assert (resolution.state, resolution.paused_time) == (
+        ClockState.MET,
+        timedelta(hours=2),
+    )
     assert resolution.stopped_at == beijing(2025, 3, 3, 12)
-    # and a resolution without a reply stops the first-response clock too
+
+
+def london(*args: int) -> datetime:
+    return datetime(*args, tzinfo=ZoneInfo("Europe/London"))
+
+
+@pytest.mark.django_db
+def test_a_pause_of_97_seconds_moves_the_due_time_by_97_seconds():
+    # given a flight case received Monday 3 March 2025 11:00, resolution due
+    # Monday 10 March 11:00 (45 working hours)
+    case = make_case(received_at=beijing(2025, 3, 3, 11))
+    start_clocks([case])
+
+    # when it waits on the passenger from 12:00:01 to 12:01:38, 97 seconds
+    set_status(case, Status.PENDING, beijing(2025, 3, 3, 12, 0, 1))
+    set_status(case, Status.OPEN, beijing(2025, 3, 3, 12, 1, 38))
+
+    # then the due and warning times move by exactly 97 seconds
+    resolution = clocks_of(case)[ClockKind.RESOLUTION]
+    assert resolution.due_at == beijing(2025, 3, 10, 11, 1, 37)
+    assert resolution.warn_at == beijing(2025, 3, 10, 9, 1, 37)
+    assert (resolution.paused_time, resolution.paused_minutes) == (
+        timedelta(seconds=97),
+        1,
+    )
+    paused, resumed = Event.objects.filter(
+        case=case, type__in=[EventType.SLA_PAUSED, EventType.SLA_RESUMED]
+    ).order_by("pk")
+    assert paused.data == {
+        "kind": "resolution",
+        "remaining_minutes": 2639,
+        "remaining_seconds": 158_399,
+    }
+    assert resumed.data["paused_seconds"] == 97
+
+
+@pytest.mark.django_db
+def test_a_pause_over_closing_time_moves_the_due_time_by_the_working_seconds_lost():
+    # given the same case, resolution due Monday 10 March 11:00
+    case = make_case(received_at=beijing(2025, 3, 3, 11))
+    start_clocks([case])
+
+    # when it waits from Monday 17:59:30 to Tuesday 09:00:20: 50 working seconds
+    set_status(case, Status.PENDING, beijing(2025, 3, 3, 17, 59, 30))
+    set_status(case, Status.OPEN, beijing(2025, 3, 4, 9, 0, 20))
+
+    # then the due time moves by those 50 seconds, the pause counts 15 h 50 s
+    resolution = clocks_of(case)[ClockKind.RESOLUTION]
+    assert resolution.due_at == beijing(2025, 3, 10, 11, 0, 50)
+    assert resolution.paused_time == timedelta(hours=15, seconds=50)
+
+
+@pytest.mark.django_db
+def test_a_pause_over_the_clock_change_is_exact_in_a_london_office():
+    # given a department working 09:00-17:00 London time, and a flight case received
+    # there on Monday 24 March 2025 09:00 GMT: 45 working hours end on Monday
+    # 31 March at 14:00 BST, after the clocks went forward on Sunday 30 March
+    uk = BusinessCalendar.objects.create(
+        code="uk-office",
+        name="London office",
+        time_zone="Europe/London",
+        working_hours={str(day): [["09:00", "17:00"]] for day in range(1, 6)},
+    )
+    Department.objects.filter(code="disruption-care").update(calendar=uk)
+    case = make_case(received_at=london(2025, 3, 24, 9))
+    start_clocks([case])
+    assert clocks_of(case)[ClockKind.RESOLUTION].due_at == london(2025, 3, 31, 14)
+
+    # when it waits from Friday 16:59:30 GMT to Monday 09:00:45 BST
+    set_status(case, Status.PENDING, london(2025, 3, 28, 16, 59, 30))
+    set_status(case, Status.OPEN, london(2025, 3, 31, 9, 0, 45))
+
+    # then 75 working seconds were lost, and the pause lasted 2 days 15 h 1 min 15 s
+    # of real time (the night of the change had 23 hours)
+    resolution = clocks_of(case)[ClockKind.RESOLUTION]
+    assert resolution.due_at == datetime(2025, 3, 31, 13, 1, 15, tzinfo=UTC)
+    assert resolution.warn_at == london(2025, 3, 31, 12, 1, 15)
+    assert resolution.paused_time == timedelta(days=2, hours=15, minutes=1, seconds=15)
+
+
+# --- Resolution without a reply ---------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_case_resolved_without_any_reply_cancels_its_first_response_clock():
+    # given a case received Monday 3 March 2025 09:00 that goes new, pending, open,
+    # pending and resolved, and no message is ever sent to the passenger
+    case = make_case()
+    start_clocks([case])
+    set_status(case, Status.PENDING, beijing(2025, 3, 3, 10))
+    set_status(case, Status.OPEN, beijing(2025, 3, 3, 11))
+    set_status(case, Status.PENDING, beijing(2025, 3, 3, 12))
+
+    # when it is resolved at 15:00, within the 24 hours
+    set_status(case, Status.RESOLVED, beijing(2025, 3, 3, 15))
+
+    # then the first-response clock is cancelled: neither met nor breached
+    clocks = clocks_of(case)
     first = clocks[ClockKind.FIRST_RESPONSE]
-    assert (first.state, first.stopped_at) == (ClockState.MET, beijing(2025, 3, 3, 12))
+    assert (first.state, first.stopped_at, first.breached_at) == (
+        ClockState.CANCELLED,
+        beijing(2025, 3, 3, 15),
+        None,
+    )
+    # and the resolution clock, paused twice for an hour and three hours, is met
+    resolution = clocks[ClockKind.RESOLUTION]
+    assert (resolution.state, resolution.paused_time) == (
+        ClockState.MET,
+        timedelta(hours=4),
+    )
+    sla_events = Event.objects.filter(case=case, type__startswith="sla.")
+    assert [(e.type, e.data.get("kind")) for e in sla_events.order_by("pk")] == [
+        (EventType.SLA_STARTED, None),
+        (EventType.SLA_PAUSED, "resolution"),
+        (EventType.SLA_RESUMED, "resolution"),
+        (EventType.SLA_PAUSED, "resolution"),
+        (SlaEvent.CANCELLED, "first_response"),
+        (EventType.SLA_MET, "resolution"),
+    ]
+    # and a cancelled clock is at no risk and never swept
+    assert sweep(beijing(2025, 3, 20, 9)) == SweepResult(
+        warned=0, breached=0, escalated=0
+    )
+    assert clock_summary(case, now=beijing(2025, 3, 20, 9))[0] == {
+        "kind": "first_response",
+        "state": "cancelled",
+        "business_hours": False,
+        "target_minutes": 1440,
+        "started_at": beijing(2025, 3, 3, 9),
+        "due_at": beijing(2025, 3, 4, 9),
+        "warn_at": beijing(2025, 3, 4, 7),
+        "stopped_at": beijing(2025, 3, 3, 15),
+        "breached_at": None,
+        "remaining": None,
+        "paused_minutes": 0,
+        "risk": "ok",
+    }
+
+
+@pytest.mark.django_db
+def test_a_reply_meets_the_first_response_clock_even_while_pending():
+    # given an unanswered case set pending on Monday at 10:00
+    case = make_case()
+    start_clocks([case])
+    set_status(case, Status.PENDING, beijing(2025, 3, 3, 10))
+
+    # when the agent replies at 11:00 and resolves at 12:00
+    record_first_response(case, beijing(2025, 3, 3, 11))
+    set_status(case, Status.RESOLVED, beijing(2025, 3, 3, 12))
+
+    # then the reply met the first response
+    first = clocks_of(case)[ClockKind.FIRST_RESPONSE]
+    assert (first.state, first.stopped_at) == (ClockState.MET, beijing(2025, 3, 3, 11))
+
+
+@pytest.mark.django_db
+def test_a_case_resolved_without_a_reply_after_the_24_hours_is_breached():
+    # given an unanswered case due an answer by Tuesday 4 March 09:00
+    case = make_case()
+    start_clocks([case])
+
+    # when it is resolved on Tuesday at 10:00, before any sweep
+    set_status(case, Status.RESOLVED, beijing(2025, 3, 4, 10))
+
+    # then the breach stands, at the due time
+    first = clocks_of(case)[ClockKind.FIRST_RESPONSE]
+    assert (first.state, first.breached_at, first.stopped_at) == (
+        ClockState.BREACHED,
+        beijing(2025, 3, 4, 9),
+        beijing(2025, 3, 4, 10),
+    )
+    assert SlaEvent.CANCELLED not in event_types(case)
+
+
+@pytest.mark.django_db
+def test_a_swept_breach_of_the_first_response_stays_when_resolved_without_reply():
+    case = make_case()
+    start_clocks([case])
+    sweep(beijing(2025, 3, 4, 9, 30))
+
+    set_status(case, Status.RESOLVED, beijing(2025, 3, 4, 10))
+
+    first = clocks_of(case)[ClockKind.FIRST_RESPONSE]
+    assert (first.state, first.breached_at, first.stopped_at) == (
+        ClockState.BREACHED,
+        beijing(2025, 3, 4, 9),
+        beijing(2025, 3, 4, 10),
+    )
+    assert event_types(case).count(EventType.SLA_BREACHED) == 1
+
+
+@pytest.mark.django_db
+def test_a_first_response_clock_paused_by_an_earlier_release_is_cancelled_too():
+    # given a first-response clock left paused since Monday 10:00 (the earlier rule)
+    case = make_case()
+    start_clocks([case])
+    Clock.objects.filter(case=case, kind=ClockKind.FIRST_RESPONSE).update(
+        state=ClockState.PAUSED,
+        paused_at=beijing(2025, 3, 3, 10),
+        remaining_time=timedelta(hours=23),
+    )
+    case.status = Status.PENDING
+
+    # when the case is resolved on Monday at 10:30 without a reply
+    set_status(case, Status.RESOLVED, beijing(2025, 3, 3, 10, 30))
+
+    # then it is cancelled, its pause counted
+    first = clocks_of(case)[ClockKind.FIRST_RESPONSE]
+    assert (first.state, first.paused_at, first.paused_time) == (
+        ClockState.CANCELLED,
+        None,
+        timedelta(minutes=30),
+    )
+
+
+@pytest.mark.django_db
+def test_closing_a_history_that_skipped_resolved_cancels_the_first_response():
+    # given an unanswered case (an imported history may go from open to closed)
+    case = make_case(status=Status.OPEN)
+    start_clocks([case])
+
+    # when it is closed on Monday at 16:00
+    on_status_change(case, Status.OPEN, Status.CLOSED, beijing(2025, 3, 3, 16))
+
+    # then both clocks stop: the first response cancelled, the resolution met
+    clocks = clocks_of(case)
+    assert clocks[ClockKind.FIRST_RESPONSE].state == ClockState.CANCELLED
+    assert clocks[ClockKind.RESOLUTION].state == ClockState.MET
 
 
 # --- Resolution and reopen ------------------------------------------------------
@@ -331,7 +589,7 @@ def test_a_reopened_case_resumes_its_resolution_clock_with_what_remained():
 
     # then resolving met the resolution clock and stopped the late first response
     assert resolved[ClockKind.RESOLUTION].state == ClockState.MET
-    assert resolved[ClockKind.RESOLUTION].remaining_minutes == 1080
+    assert resolved[ClockKind.RESOLUTION].remaining_time == timedelta(minutes=1080)
     assert resolved[ClockKind.FIRST_RESPONSE].state == ClockState.BREACHED
     # and the resolution clock runs again for the 1080 minutes it had left
     resolution = reopened[ClockKind.RESOLUTION]
@@ -428,6 +686,7 @@ def test_a_second_breach_escalates_again_but_keeps_the_first_escalation_time():
 def test_paused_clocks_are_neither_warned_nor_breached():
     case = make_case()
     start_clocks([case])
+    record_first_response(case, beijing(2025, 3, 3, 9, 30))
     set_status(case, Status.PENDING, beijing(2025, 3, 3, 10))
 
     result = sweep(beijing(2025, 3, 20, 9))
@@ -579,3 +838,35 @@ def test_the_policy_form_accepts_codes_and_prefixes_of_the_taxonomy(category, er
     )
 
     assert form.errors.get("category") == ([error] if error else None)
+
+
+@pytest.mark.django_db
+def test_the_migration_cancels_first_responses_met_by_a_resolution_without_reply():
+    # given two resolved cases, stored as the earlier rule left them: the first
+    # response of one was "met" by resolving it unanswered, the other was answered
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "paxcare.sla.migrations.0008_cancel_first_responses_met_without_reply"
+    )
+    unanswered, answered = make_case(), make_case()
+    start_clocks([unanswered, answered])
+    answered_at = beijing(2025, 3, 3, 10)
+    Case.objects.filter(pk=answered.pk).update(first_response_at=answered_at)
+    Clock.objects.filter(case__in=[unanswered, answered]).update(
+        state=ClockState.MET, stopped_at=beijing(2025, 3, 3, 12)
+    )
+
+    # when the data migration runs
+    migration.cancel(apps, None)
+
+    # then only the unanswered case's first response is cancelled
+    states = Clock.objects.order_by("case_id", "kind").values_list(
+        "case_id", "kind", "state"
+    )
+    assert list(states) == [
+        (unanswered.pk, "first_response", "cancelled"),
+        (unanswered.pk, "resolution", "met"),
+        (answered.pk, "first_response", "met"),
+        (answered.pk, "resolution", "met"),
+    ]

@@ -3,8 +3,10 @@
 Plain Python, no database: a ``WorkingCalendar`` knows an office's time zone, its
 weekly working hours, its country's public holidays (China's adjusted working days,
 调休, included) and the administrator's extra holidays and working days. It answers
-three questions: when does a target of N working minutes run out, how many working
-minutes lie between two instants, and when does the Nth working day end.
+three questions: when does a target of N working minutes run out, how much working
+time lies between two instants, and when does the Nth working day end. The first two
+are exact to the microsecond as well (``add_working_time``, ``working_time_between``),
+for clocks that pause and resume.
 
 Every computation goes through local dates: each working interval is placed on its
 local date in ``zoneinfo`` and only then converted to UTC, so an interval of
@@ -115,12 +117,22 @@ class WorkingCalendar:
         A target that runs out exactly at closing time ends at closing time, not at
         the next opening. Zero minutes from outside working hours is the next opening.
         """
-        start = _utc(start)
         if minutes < 0:
             raise ValueError("Minutes to add must not be negative.")
+        return self.add_working_time(start, timedelta(minutes=minutes))
+
+    def add_working_time(self, start: datetime, amount: timedelta) -> datetime:
+        """Return the instant (UTC) when ``amount`` of working time from ``start`` ends.
+
+        Exact to the microsecond, so a clock that pauses and resumes keeps every
+        second it had; otherwise as ``add_minutes``.
+        """
+        start = _utc(start)
+        if amount < timedelta():
+            raise ValueError("Working time to add must not be negative.")
         if self.always_open:
-            return start + timedelta(minutes=minutes)
-        remaining = timedelta(minutes=minutes)
+            return start + amount
+        remaining = amount
         for begin, end in self._intervals_from(start):
             if end <= start:
                 continue
@@ -132,18 +144,22 @@ class WorkingCalendar:
 
     def minutes_between(self, start: datetime, end: datetime) -> int:
         """Return the whole working minutes between two instants (0 if end <= start)."""
+        return self.working_time_between(start, end) // ONE_MINUTE
+
+    def working_time_between(self, start: datetime, end: datetime) -> timedelta:
+        """Return the working time between two instants, exactly (0 if end <= start)."""
         start, end = _utc(start), _utc(end)
         if end <= start:
-            return 0
+            return timedelta()
         if self.always_open:
-            return (end - start) // ONE_MINUTE
+            return end - start
         total = timedelta()
         last_day = end.astimezone(self._zone).date()
         for begin, finish in self._intervals_from(start, until=last_day):
             low, high = max(begin, start), min(finish, end)
             if high > low:
                 total += high - low
-        return total // ONE_MINUTE
+        return total
 
     def add_working_days(self, start: datetime, days: int) -> datetime:
         """Return the end (UTC) of the ``days``-th working day after ``start``'s date.

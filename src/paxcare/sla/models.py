@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -79,6 +81,9 @@ class ClockState(models.TextChoices):
     PAUSED = "paused", _("paused")
     MET = "met", _("met")
     BREACHED = "breached", _("breached")
+    # A first-response clock of a case resolved without any reply to the passenger,
+    # on time: no answer was given, so the target was not met, nor missed.
+    CANCELLED = "cancelled", _("cancelled: resolved without a reply")
 
 
 class Clock(models.Model):
@@ -101,9 +106,11 @@ class Clock(models.Model):
         max_length=10, choices=ClockState.choices, default=ClockState.RUNNING
     )
     paused_at = models.DateTimeField(null=True, blank=True)
-    paused_minutes = models.PositiveIntegerField(default=0)
-    # Target minutes still to run when paused, in the clock's own counting.
-    remaining_minutes = models.IntegerField(null=True, blank=True)
+    # Wall-clock time spent paused, and the working time still to run when paused
+    # (or stopped on time), in the clock's own counting: exact durations, so that a
+    # pause of 97 seconds moves the due time by 97 seconds.
+    paused_time = models.DurationField(default=timedelta)
+    remaining_time = models.DurationField(null=True, blank=True)
     warned_at = models.DateTimeField(null=True, blank=True)
     breached_at = models.DateTimeField(null=True, blank=True)
     stopped_at = models.DateTimeField(null=True, blank=True)
@@ -121,3 +128,8 @@ class Clock(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} due {self.due_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def paused_minutes(self) -> int:
+        """Return the whole minutes the clock spent paused."""
+        return self.paused_time // timedelta(minutes=1)

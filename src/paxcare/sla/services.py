@@ -1,13 +1,18 @@
 """SLA use cases: start a case's clocks, pause and resume them, stop them, sweep.
 
-A case has at most two clocks: the first response and the resolution. Each counts
-its target in its own way, fixed when it starts: in the working hours of the
-responsible department's calendar, or around the clock. ``remaining_minutes`` is
-always in that counting; ``paused_minutes`` is elapsed wall-clock time.
+A case starts with two clocks: the first response and the resolution (a complaint
+under CAAC rules gets a third, regulatory one). Each counts its target in its own
+way, fixed when it starts: in the working hours of the responsible department's
+calendar, or around the clock. ``remaining_time`` is always in that counting;
+``paused_time`` is elapsed wall-clock time; both are exact durations.
 
-- pending on the passenger pauses every running clock; leaving pending resumes it
-  with what remained, from the moment it resumes;
-- resolving stops both clocks (met, or breached if late);
+- only a first response (a reply to the passenger) meets the first-response clock;
+- pending on the passenger pauses the resolution clock; leaving pending resumes it
+  with what remained, from the moment it resumes. The first-response clock never
+  pauses: a passenger who has had no answer cannot be waited on;
+- resolving stops the clocks: met, or breached if late; a first-response clock
+  still running, on time, is cancelled (resolved without a reply: neither met nor
+  breached);
 - a reopen resumes the resolution clock with what remained at the resolution; the
   first-response clock never restarts;
 - the sweep warns before a breach, marks breaches and escalates each breach to the
@@ -37,6 +42,7 @@ from paxcare.cases.lifecycle import Status
 from paxcare.cases.models import Case, Channel, Event
 from paxcare.routing.models import Department
 from paxcare.sla.calendar import ALWAYS_OPEN, WorkingCalendar, from_model
+from paxcare.sla.events import SlaEvent
 from paxcare.sla.models import BusinessCalendar, Clock, ClockKind, ClockState, SlaPolicy
 from paxcare.triage.models import Category
 
@@ -55,6 +61,16 @@ RISKS = ("ok", "warning", "breached")
 
 # The clocks every case starts with; others (a regulator's deadline) start elsewhere.
 STARTED_KINDS = (ClockKind.FIRST_RESPONSE, ClockKind.RESOLUTION)
+
+# The only clock that waits with the case: the first response cannot wait on a
+# passenger who has had no answer, and a period set by law runs on regardless.
+PAUSING_KINDS = frozenset({ClockKind.RESOLUTION})
+
+# The statuses that stop the clocks. A case is closed only once resolved, so its
+# clocks have stopped already; closing stops any that a history left running.
+STOPPING_STATUSES = frozenset({Status.RESOLVED, Status.CLOSED})
+
+ONE_MINUTE = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -176,7 +192,7 @@ class _Starter:
                 warn_before_minutes=policy.warn_before_minutes,
             )
             office = _office(calendar) if business_hours else ALWAYS_OPEN
-            _schedule(probe, started_at, minutes, office)
+            _schedule(probe, started_at, timedelta(minutes=minutes), office)
             self.schedules[key] = (probe.warn_at, probe.due_at)
         warn_at, due_at = self.schedules[key]
         values = {
@@ -394,7 +410,10 @@ def _regulatory_clock(
         started_at=started_at,
         warn_before_minutes=REGULATORY_WARN_MINUTES,
     )
-    _schedule(clock, started_at, clock.target_minutes, office)
+    # The exact working time to the deadline, so the clock ends at closing time
+    # even when the case arrived at 10:00:30.
+    span = office.working_time_between(started_at, due_at)
+    _schedule(clock, started_at, span, office)
     return clock
 
 
@@ -420,26 +439,29 @@ def warn_threshold(clock: Clock) -> int:
 def _schedule(
     clock: Clock,
     begin: datetime,
-    remaining: int,
+    remaining: timedelta,
     calendar: WorkingCalendar | None = None,
 ) -> None:
-    """Set due_at and warn_at for ``remaining`` minutes counted from ``begin``."""
+    """Set due_at and warn_at for ``remaining`` working time counted from ``begin``."""
     calendar = calendar or counting(clock)
-    before_warning = max(0, remaining - warn_threshold(clock))
-    clock.warn_at = calendar.add_minutes(begin, before_warning)
-    clock.due_at = calendar.add_minutes(clock.warn_at, remaining - before_warning)
+    threshold = timedelta(minutes=warn_threshold(clock))
+    before_warning = max(timedelta(), remaining - threshold)
+    clock.warn_at = calendar.add_working_time(begin, before_warning)
+    clock.due_at = calendar.add_working_time(clock.warn_at, remaining - before_warning)
 
 
-def _remaining(clock: Clock, at: datetime) -> int:
-    """Return the minutes left at ``at`` in the clock's counting; negative if late."""
+def _remaining_time(clock: Clock, at: datetime) -> timedelta:
+    """Return the time left at ``at`` in the clock's counting; negative if late."""
     calendar = counting(clock)
     if at <= clock.due_at:
-        return calendar.minutes_between(at, clock.due_at)
-    return -calendar.minutes_between(clock.due_at, at)
+        return calendar.working_time_between(at, clock.due_at)
+    return -calendar.working_time_between(clock.due_at, at)
 
 
-def _elapsed_minutes(begin: datetime, end: datetime) -> int:
-    return max(0, (end - begin) // timedelta(minutes=1))
+def _whole_minutes(amount: timedelta) -> int:
+    """Return a duration in whole minutes, rounded toward zero (-90 s is -1)."""
+    minutes = abs(amount) // ONE_MINUTE
+    return minutes if amount >= timedelta() else -minutes
 
 
 # --- Status changes -------------------------------------------------------------
@@ -473,12 +495,12 @@ def on_status_change(
         .filter(case=case)
         .order_by("kind")
     )
-    reopened = old_status in (Status.RESOLVED, Status.CLOSED)
+    reopened = old_status in STOPPING_STATUSES
     for clock in clocks:
         if new_status == Status.PENDING:
             _pause(case, clock, at)
-        elif new_status == Status.RESOLVED:
-            _stop(case, clock, at)
+        elif new_status in STOPPING_STATUSES:
+            _stop_for_resolution(case, clock, at)
         elif old_status == Status.PENDING:
             _resume(case, clock, at)
         elif reopened and new_status == Status.OPEN:
@@ -487,16 +509,20 @@ def on_status_change(
 
 def _pause(case: Case, clock: Clock, at: datetime) -> None:
     # A clock already past due is not paused: its breach has happened, and the
-    # sweep records it within the minute. A period set by law runs on.
+    # sweep records it within the minute.
+    if clock.kind not in PAUSING_KINDS:
+        return
     if clock.state != ClockState.RUNNING or at >= clock.due_at:
         return
-    if clock.kind == ClockKind.REGULATORY:
-        return
-    clock.remaining_minutes = _remaining(clock, at)
+    clock.remaining_time = _remaining_time(clock, at)
     clock.state = ClockState.PAUSED
     clock.paused_at = at
-    clock.save(update_fields=["remaining_minutes", "state", "paused_at"])
-    data = {"kind": clock.kind, "remaining_minutes": clock.remaining_minutes}
+    clock.save(update_fields=["remaining_time", "state", "paused_at"])
+    data = {
+        "kind": clock.kind,
+        "remaining_minutes": _whole_minutes(clock.remaining_time),
+        "remaining_seconds": int(clock.remaining_time.total_seconds()),
+    }
     record_event(case, EventType.SLA_PAUSED, data=data, at=at)
 
 
@@ -510,6 +536,7 @@ def _resume(case: Case, clock: Clock, at: datetime) -> None:
         "kind": clock.kind,
         "due_at": clock.due_at.isoformat(),
         "paused_minutes": clock.paused_minutes,
+        "paused_seconds": int(clock.paused_time.total_seconds()),
     }
     record_event(case, EventType.SLA_RESUMED, data=data, at=at)
 
@@ -530,17 +557,17 @@ def _reopen(case: Case, clock: Clock, at: datetime) -> None:
 
 
 def _restart(clock: Clock, at: datetime) -> None:
-    """Run the clock again from ``at`` with the minutes it had left."""
-    remaining = max(clock.remaining_minutes or 0, 0)
+    """Run the clock again from ``at`` with the time it had left."""
+    remaining = max(clock.remaining_time or timedelta(), timedelta())
     _schedule(clock, at, remaining)
     clock.state = ClockState.RUNNING
-    clock.remaining_minutes = None
+    clock.remaining_time = None
     clock.paused_at = None
 
 
 def _add_pause(clock: Clock, at: datetime) -> None:
-    if clock.paused_at is not None:
-        clock.paused_minutes += _elapsed_minutes(clock.paused_at, at)
+    if clock.paused_at is not None and at > clock.paused_at:
+        clock.paused_time += at - clock.paused_at
 
 
 def _stop(case: Case, clock: Clock, at: datetime) -> None:
@@ -553,7 +580,7 @@ def _stop(case: Case, clock: Clock, at: datetime) -> None:
         clock.paused_at = None
         clock.state = ClockState.MET
     elif clock.state == ClockState.RUNNING and at <= clock.due_at:
-        clock.remaining_minutes = _remaining(clock, at)
+        clock.remaining_time = _remaining_time(clock, at)
         clock.state = ClockState.MET
     elif clock.state == ClockState.RUNNING:
         # Late, and the sweep has not seen it yet: the breach happened at due_at.
@@ -565,6 +592,37 @@ def _stop(case: Case, clock: Clock, at: datetime) -> None:
     if clock.state == ClockState.MET:
         data = {"kind": clock.kind, "due_at": clock.due_at.isoformat()}
         record_event(case, EventType.SLA_MET, data=data, at=at)
+
+
+def _stop_for_resolution(case: Case, clock: Clock, at: datetime) -> None:
+    """Stop a clock because the case is resolved (or closed) at ``at``.
+
+    Only a reply meets a first-response clock (``record_first_response``): one
+    still going at the resolution had none. It is cancelled, counting neither as
+    met nor as breached, unless it was breached already.
+    """
+    if clock.kind != ClockKind.FIRST_RESPONSE or clock.stopped_at is not None:
+        _stop(case, clock, at)
+        return
+    late = clock.state == ClockState.BREACHED or (
+        clock.state == ClockState.RUNNING and at > clock.due_at
+    )
+    if late:
+        _stop(case, clock, at)
+        return
+    if clock.state == ClockState.PAUSED:
+        # Paused by an earlier release, which paused first responses too.
+        _add_pause(clock, at)
+        clock.paused_at = None
+    clock.state = ClockState.CANCELLED
+    clock.stopped_at = at
+    clock.save()
+    data = {
+        "kind": clock.kind,
+        "due_at": clock.due_at.isoformat(),
+        "reason": "resolved_without_reply",
+    }
+    record_event(case, SlaEvent.CANCELLED, data=data, at=at)
 
 
 # --- Sweep ----------------------------------------------------------------------
@@ -677,9 +735,9 @@ def clock_summary(case: Case, now: datetime | None = None) -> list[dict[str, Any
 
 def _summary(clock: Clock, now: datetime) -> dict[str, Any]:
     if clock.state == ClockState.PAUSED:
-        remaining = clock.remaining_minutes
+        remaining = _whole_minutes(clock.remaining_time or timedelta())
     elif clock.stopped_at is None:
-        remaining = _remaining(clock, now)
+        remaining = _whole_minutes(_remaining_time(clock, now))
     else:
         remaining = None
     return {
