@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from paxcare.triage.models import ClassifierVersion, TrainingExample
+from paxcare.triage.models import Category, ClassifierVersion, TrainingExample
 
 pytestmark = pytest.mark.django_db
 
@@ -188,3 +188,123 @@ def test_agents_corrections_join_the_training_unless_left_out(tmp_path):
 
     counts = sorted(ClassifierVersion.objects.values_list("n_examples", flat=True))
     assert counts == [60, 61]
+
+
+# --- Ids are required ---------------------------------------------------------
+
+
+def test_a_line_without_an_id_gets_an_error_and_the_others_are_answered():
+    # given lines without an id, with a null, a boolean or a blank id, and good ones
+    lines = [
+        json.dumps({"id": 1, "text": "my bag is lost"}),
+        json.dumps({"text": "my flight is late"}),
+        json.dumps({"id": None, "text": "my flight is late"}),
+        json.dumps({"id": True, "text": "my flight is late"}),
+        json.dumps({"id": " ", "text": "my flight is late"}),
+        json.dumps({"id": "x-2", "text": "my flight is late"}),
+    ]
+
+    # when they are classified
+    answers = classify(lines)
+
+    # then each bad line answers its error, and the good ones their category
+    assert answers[1:5] == [
+        {"id": None, "error": 'no "id"'},
+        {"id": None, "error": 'no "id"'},
+        {"id": None, "error": '"id" is not a string or a number'},
+        {"id": " ", "error": '"id" is empty'},
+    ]
+    assert [(a["id"], "category" in a) for a in (answers[0], answers[5])] == [
+        (1, True),
+        ("x-2", True),
+    ]
+
+
+# --- Enough examples ----------------------------------------------------------
+
+
+def write_rows(tmp_path: Path, rows: list[tuple[str, str]]) -> Path:
+    path = tmp_path / "small.csv"
+    lines = ["text,category"] + [f'"{text}",{code}' for text, code in rows]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_two_rows_of_one_category_are_refused_and_nothing_is_trained(tmp_path):
+    # given the file that once scored a macro F1 of 1.000
+    path = write_rows(
+        tmp_path, [("flight late", "flight.delay"), ("late again", "flight.delay")]
+    )
+
+    # when it is trained
+    with pytest.raises(CommandError) as raised:
+        call_command("train_classifier", str(path), stdout=StringIO())
+
+    # then it is refused with the reason
+    assert str(raised.value) == (
+        f"{path}: cannot train: a classifier needs examples of at least 2 "
+        "categories; these have 1 (flight.delay)"
+    )
+    assert ClassifierVersion.objects.count() == 0
+
+
+def test_a_category_with_fewer_than_ten_examples_is_named(tmp_path):
+    # given 20 examples each of three categories, and 4 of baggage.damaged
+    path = training_csv(
+        tmp_path,
+        "".join(f'"my suitcase {n} is broken",baggage.damaged,\n' for n in range(4)),
+    )
+
+    # when it is trained
+    with pytest.raises(CommandError) as raised:
+        call_command("train_classifier", str(path), stdout=StringIO())
+
+    # then the short category is named with its count
+    assert str(raised.value) == (
+        f"{path}: cannot train: every category needs at least 10 examples (a fifth "
+        "is held out to score the model); too few for baggage.damaged 4. Add "
+        "examples of these categories or leave their rows out."
+    )
+    assert ClassifierVersion.objects.count() == 0
+
+
+def test_agents_corrections_count_toward_the_ten_examples(tmp_path):
+    # given 9 examples of baggage.damaged in the file and one agent's correction
+    path = training_csv(
+        tmp_path,
+        "".join(f'"my suitcase {n} is broken",baggage.damaged,\n' for n in range(9)),
+    )
+    TrainingExample.objects.create(
+        text="the handle of my bag was torn off",
+        category="baggage.damaged",
+        source="correction",
+    )
+
+    # when it is trained, then a version exists with the 70 examples
+    call_command("train_classifier", str(path), stdout=StringIO(), stderr=StringIO())
+
+    assert ClassifierVersion.objects.get().n_examples == 70
+
+
+def test_taxonomy_categories_without_examples_are_named_in_a_warning(tmp_path):
+    # given examples of three of the taxonomy's categories
+    path = training_csv(tmp_path)
+    err = StringIO()
+
+    # when they are trained
+    call_command("train_classifier", str(path), stdout=StringIO(), stderr=err)
+
+    # then the other categories are named, in the taxonomy's order
+    missing = [
+        code
+        for code in Category.objects.filter(is_active=True).values_list(
+            "code", flat=True
+        )
+        if code not in TRAINING
+    ]
+    assert len(missing) == 27
+    assert err.getvalue() == (
+        "warning: 27 categories of the taxonomy have no examples, so this version "
+        f"never predicts them: {', '.join(missing)}\n"
+    )
+    assert ClassifierVersion.objects.get().metrics["missing_categories"] == missing

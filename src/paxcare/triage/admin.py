@@ -10,7 +10,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from paxcare.triage.models import Category, ClassifierVersion
-from paxcare.triage.services import activate_classifier
+from paxcare.triage.services import activate_classifier, use_shipped_classifier
 
 
 @admin.register(Category)
@@ -66,7 +66,7 @@ class ClassifierVersionAdmin(admin.ModelAdmin):
             )
             return
         version = queryset.get()
-        activate_classifier(version)
+        activate_classifier(version, actor=request.user)
         self.message_user(
             request,
             _("%(label)s now classifies new cases.") % {"label": version.label},
@@ -74,8 +74,8 @@ class ClassifierVersionAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Go back to the model PaxCare ships"))
     def use_shipped_default(self, request, queryset) -> None:
-        # No version active means the shipped default (triage.services).
-        ClassifierVersion.objects.filter(is_active=True).update(is_active=False)
+        # Whatever is selected: the action is about the active version, if any.
+        use_shipped_classifier(actor=request.user)
         self.message_user(
             request, _("The model PaxCare ships now classifies new cases.")
         )

@@ -1,10 +1,12 @@
 """Triage: what a case is about, what the passenger wants, and how urgent it is."""
 
 import logging
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.db import transaction
 
 from paxcare.triage.classifier import (
@@ -20,6 +22,16 @@ from paxcare.triage.priority import score_priority
 logger = logging.getLogger(__name__)
 
 _loaded: dict[tuple, TextClassifier] = {}
+
+# Ten examples of each category at least: the held-out fifth then scores two texts
+# of each and the model learns from eight. With fewer, a category's F1 is 0 or 1 by
+# chance, and a file of two rows of one category reported a macro F1 of 1.000.
+MIN_EXAMPLES_PER_CATEGORY = 10
+MIN_CATEGORIES = 2
+
+
+class TrainingSetError(ValueError):
+    """The examples cannot train a model worth scoring: too few, or one category."""
 
 
 @dataclass(frozen=True)
@@ -146,13 +158,15 @@ def train_classifier(
             categories.append(example.category)
             if kinds is not None:
                 kinds.append(example.kind or "complaint")
+    check_training_set(categories)
     model, report = train_with_holdout(texts, categories, kinds)
+    metrics = report.to_dict() | {"missing_categories": missing_categories(categories)}
     with transaction.atomic():
         version = ClassifierVersion.objects.create(
             label=label,
             trained_on=label,
             n_examples=len(texts),
-            metrics=report.to_dict(),
+            metrics=metrics,
             blob=model.to_bytes(),
         )
         if activate:
@@ -161,10 +175,85 @@ def train_classifier(
     return version
 
 
-def activate_classifier(version: ClassifierVersion) -> None:
+def check_training_set(categories: Sequence[str]) -> None:
+    """Raise TrainingSetError, saying what is short, unless the labels can train."""
+    counts = Counter(categories)
+    if len(counts) < MIN_CATEGORIES:
+        found = ", ".join(sorted(counts)) or "none"
+        raise TrainingSetError(
+            f"a classifier needs examples of at least {MIN_CATEGORIES} categories; "
+            f"these have {len(counts)} ({found})"
+        )
+    short = sorted(
+        (code, n) for code, n in counts.items() if n < MIN_EXAMPLES_PER_CATEGORY
+    )
+    if short:
+        listed = ", ".join(f"{code} {n}" for code, n in short)
+        raise TrainingSetError(
+            f"every category needs at least {MIN_EXAMPLES_PER_CATEGORY} examples "
+            f"(a fifth is held out to score the model); too few for {listed}. "
+            "Add examples of these categories or leave their rows out."
+        )
+
+
+def missing_categories(categories: Iterable[str]) -> list[str]:
+    """Return the active taxonomy codes without an example: never predicted."""
+    present = set(categories)
+    return [code for code in categories_by_code() if code not in present]
+
+
+def activate_classifier(version: ClassifierVersion, *, actor=None) -> None:
+    """Make ``version`` the model of new cases; record who did it."""
     with transaction.atomic():
         ClassifierVersion.objects.filter(is_active=True).update(is_active=False)
         ClassifierVersion.objects.filter(pk=version.pk).update(is_active=True)
+        _record_change(actor, [version])
+    logger.info(
+        "triage: classifier version %s activated by user %s",
+        version.pk,
+        actor.pk if actor is not None else None,
+    )
 
 
-__all__ = ["Prediction", "Triage", "triage_texts", "train_classifier"]
+def use_shipped_classifier(*, actor=None) -> list[int]:
+    """Deactivate any trained version, so that the shipped default model classifies.
+
+    Record who did it, in the admin's history of each version deactivated, and
+    return their ids (none when the shipped model was in charge already).
+    """
+    with transaction.atomic():
+        active = list(
+            ClassifierVersion.objects.select_for_update()
+            .filter(is_active=True)
+            .only("pk", "label")
+        )
+        ClassifierVersion.objects.filter(pk__in=[v.pk for v in active]).update(
+            is_active=False
+        )
+        _record_change(actor, active)
+    logger.info(
+        "triage: shipped classifier restored by user %s; versions %s deactivated",
+        actor.pk if actor is not None else None,
+        [v.pk for v in active],
+    )
+    return [v.pk for v in active]
+
+
+def _record_change(actor, versions: list[ClassifierVersion]) -> None:
+    if actor is None or not versions:
+        return
+    LogEntry.objects.log_actions(
+        user_id=actor.pk,
+        queryset=versions,
+        action_flag=CHANGE,
+        change_message=[{"changed": {"fields": ["is_active"]}}],
+    )
+
+
+__all__ = [
+    "Prediction",
+    "Triage",
+    "triage_texts",
+    "train_classifier",
+    "use_shipped_classifier",
+]

@@ -1,7 +1,9 @@
 """``paxcare classify``: JSON lines ``{"id", "text"}`` in, predictions out.
 
 Each input line gets one output line, in order. A bad line answers
-``{"id": ..., "error": ...}`` and the lines after it are still classified.
+``{"id": ..., "error": ...}`` and the lines after it are still classified. Every
+line needs its ``id`` (a string or a number), since answers are matched by it; a
+line without one answers ``{"id": null, "error": ...}``.
 """
 
 import json
@@ -70,6 +72,12 @@ def parse_line(line: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         return {"id": None, "error": "not a JSON object"}
     identifier = value.get("id")
+    if identifier is None:
+        return {"id": None, "error": 'no "id"'}
+    if isinstance(identifier, bool) or not isinstance(identifier, str | int | float):
+        return {"id": None, "error": '"id" is not a string or a number'}
+    if isinstance(identifier, str) and not identifier.strip():
+        return {"id": identifier, "error": '"id" is empty'}
     text = value.get("text")
     if not isinstance(text, str):
         return {"id": identifier, "error": 'no "text" string'}

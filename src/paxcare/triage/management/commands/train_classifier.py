@@ -7,7 +7,11 @@ from django.utils import timezone
 
 from paxcare.triage.classifier import read_training_csv
 from paxcare.triage.models import Kind
-from paxcare.triage.services import categories_by_code, train_classifier
+from paxcare.triage.services import (
+    MIN_EXAMPLES_PER_CATEGORY,
+    categories_by_code,
+    train_classifier,
+)
 
 MAX_LISTED = 10
 
@@ -15,7 +19,10 @@ MAX_LISTED = 10
 class Command(BaseCommand):
     help = (
         "Train a classifier version from a CSV with columns text, category and "
-        "optional kind; print per-class and macro F1 on a held-out fifth."
+        "optional kind; print per-class and macro F1 on a held-out fifth. Every "
+        f"category needs at least {MIN_EXAMPLES_PER_CATEGORY} examples (agents' "
+        "corrections included), and at least two categories are needed; taxonomy "
+        "categories without examples are named in a warning."
     )
 
     def add_arguments(self, parser) -> None:
@@ -46,6 +53,7 @@ class Command(BaseCommand):
             )
         except ValueError as error:
             raise CommandError(f"{path}: cannot train: {error}") from error
+        self._warn_missing(version.metrics.get("missing_categories") or [])
         self._print_report(version.metrics)
         state = "active" if options["activate"] else "not active (use --activate)"
         self.stdout.write(
@@ -86,6 +94,13 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{len(problems)} problem(s) in the file; nothing was trained. "
                 f"Known category codes: see the admin's category list.\n{listed}"
+            )
+
+    def _warn_missing(self, codes: list[str]) -> None:
+        if codes:
+            self.stderr.write(
+                f"warning: {len(codes)} categories of the taxonomy have no examples, "
+                f"so this version never predicts them: {', '.join(codes)}"
             )
 
     def _print_report(self, metrics: dict) -> None:
