@@ -1,4 +1,7 @@
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from paxcare.cases.models import Case
 from paxcare.crm.models import Passenger
@@ -53,12 +56,67 @@ def test_other_platforms_keep_their_ids_apart(baggage_agent):
     }
 
 
-def test_a_post_without_text_is_a_field_error(baggage_agent):
+def fields_of(response) -> list[tuple[str, str, str]]:
+    return [
+        (f["field"], f["code"], f["message"])
+        for f in response.json()["error"]["fields"]
+    ]
+
+
+def test_a_post_without_text_names_the_text_field(baggage_agent):
+    # when a post arrives with blank text
     response = baggage_agent.post("/intake/social", POST | {"text": "   "})
 
+    # then the error names the field the client sent, "text"
     assert response.status_code == 422
-    assert response.json()["error"]["fields"][0]["field"] == "description"
+    assert fields_of(response) == [("text", "required", "Describe the problem.")]
     assert Case.objects.count() == 0
+
+
+def test_a_post_from_the_future_names_created_at(baggage_agent):
+    response = baggage_agent.post(
+        "/intake/social", POST | {"created_at": "2030-01-01T00:00:00Z"}
+    )
+
+    assert response.status_code == 422
+    assert fields_of(response) == [
+        (
+            "created_at",
+            "in_future",
+            "This time is in the future: a case can be received at most 5 minutes "
+            "ahead of the server's clock.",
+        )
+    ]
+    assert Case.objects.count() == 0
+
+
+def test_a_post_from_before_2000_names_created_at(baggage_agent):
+    response = baggage_agent.post(
+        "/intake/social", POST | {"created_at": "1990-01-01T00:00:00Z"}
+    )
+
+    assert response.status_code == 422
+    assert fields_of(response) == [
+        (
+            "created_at",
+            "too_early",
+            "Times before 2000-01-01 are not accepted; check the year.",
+        )
+    ]
+
+
+def test_a_post_a_few_minutes_ahead_of_our_clock_is_accepted(baggage_agent):
+    # given a bridge whose clock runs two minutes fast
+    ahead = timezone.now() + timedelta(minutes=2)
+
+    response = baggage_agent.post(
+        "/intake/social", POST | {"created_at": ahead.isoformat()}
+    )
+
+    assert response.status_code == 201
+    assert Case.objects.get().received_at == ahead.replace(
+        microsecond=ahead.microsecond
+    )
 
 
 def test_a_post_without_a_date_is_a_field_error(baggage_agent):

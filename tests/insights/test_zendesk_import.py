@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from paxcare.cases.events import EventType
 from paxcare.cases.models import Case, Event, Message
@@ -260,9 +261,16 @@ def test_a_reimport_changes_nothing(export):
 def test_the_import_command_takes_the_zendesk_format(export):
     out, err = StringIO(), StringIO()
 
-    call_command(
-        "import_cases", str(export), "--format", "zendesk-json", stdout=out, stderr=err
-    )
+    with pytest.raises(CommandError) as rejected:
+        call_command(
+            "import_cases",
+            str(export),
+            "--format",
+            "zendesk-json",
+            stdout=out,
+            stderr=err,
+        )
 
+    assert rejected.value.returncode == 1
     assert "created 3" in out.getvalue()
     assert "line 4: not valid JSON" in err.getvalue()

@@ -9,11 +9,23 @@ from ninja import Router, Status
 from paxcare.cases.api import require_filing, require_sight_of_known_case
 from paxcare.cases.models import Case, Channel
 from paxcare.cases.schemas import IntakeOut, SocialPost
-from paxcare.intake.drafts import CaseDraft
+from paxcare.errors import InvalidInput
+from paxcare.intake.drafts import CaseDraft, renamed
 from paxcare.intake.importers import airline_code, social_external_id
 from paxcare.intake.services import open_case, parse_received_at
 
 router = Router(tags=["intake"])
+
+# The draft fields a post fills, under the names of SocialPost: an error names the
+# field the client sent. The subject is made from the text.
+SOCIAL_POST_FIELDS = {
+    "description": "text",
+    "subject": "text",
+    "external_id": "post_id",
+    "social_handle": "author_handle",
+    "airline": "airline",
+    "received_at": "created_at",
+}
 
 
 @router.post(
@@ -34,7 +46,11 @@ def receive_social_post(request, payload: SocialPost):
         received_at=parse_received_at(payload.created_at),
         extra={"platform": payload.platform},
     )
-    result = open_case(draft, actor=request.user)
+    try:
+        result = open_case(draft, actor=request.user)
+    except InvalidInput as error:
+        fields = renamed(error.fields, SOCIAL_POST_FIELDS)
+        raise InvalidInput(fields, error.message) from error
     require_sight_of_known_case(request.user, result)
     case = Case.objects.select_related(
         "category", "department", "assignee", "duplicate_of"

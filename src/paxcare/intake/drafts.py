@@ -1,14 +1,16 @@
 """What every channel hands to intake: a CaseDraft, checked field by field."""
 
 import re
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 
 import airportsdata
 import phonenumbers
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from paxcare.cases.models import Channel
@@ -27,6 +29,15 @@ FLIGHT_NUMBER = re.compile(
 )
 AIRLINE_CODE = re.compile(r"^(?![0-9]{2}$)[A-Z0-9]{2}$|^[A-Z]{3}$")
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+# A sender's clock may run a little ahead of ours (phones, bridges, mail servers):
+# five minutes covers ordinary skew. A later time is a wrong clock or a wrong zone,
+# and a case "received" in the future would sit in the backlog of no period.
+RECEIVED_CLOCK_SKEW = timedelta(minutes=5)
+# Imported history is welcome, but no helpdesk or social-media export an airline
+# brings starts before 2000; an earlier time is a slip such as a two-digit year or
+# a zero epoch (1970), and would land in the oldest backlog bucket for ever.
+EARLIEST_RECEIVED_AT = datetime(2000, 1, 1, tzinfo=UTC)
 
 # ``Choices.values`` builds a new list on every use; a draft checks four of them.
 CHANNELS = frozenset(Channel.values)
@@ -71,14 +82,75 @@ class CaseDraft:
         )
 
 
-def clean_draft(draft: CaseDraft, known_categories: set[str]) -> list[FieldError]:
-    """Normalise the draft in place; return every field that is wrong."""
+def clean_draft(
+    draft: CaseDraft, known_categories: set[str], *, now: datetime | None = None
+) -> list[FieldError]:
+    """Normalise the draft in place; return every field that is wrong.
+
+    A text field holding a NUL character gets that error alone: PostgreSQL cannot
+    store the character, and the field's other checks would only repeat the fault.
+    """
+    # Before normalising: a subject made from a description is not the sender's.
+    nul = _nul_errors(draft)
     errors: list[FieldError] = []
     _clean_text(draft, errors)
     _clean_choices(draft, known_categories, errors)
     _clean_contact(draft, errors)
     _clean_travel(draft, errors)
+    _clean_received_at(draft, now or timezone.now(), errors)
+    if nul:
+        named = {error.field for error in nul}
+        errors = nul + [error for error in errors if error.field not in named]
     return errors
+
+
+def renamed(errors: list[FieldError], names: Mapping[str, str]) -> list[FieldError]:
+    """Return the errors under the field names a channel's clients use.
+
+    Two draft fields of one client field (a post's text is its subject and its
+    description) give one error per message.
+    """
+    result: list[FieldError] = []
+    for error in errors:
+        field_name = names.get(error.field, error.field)
+        moved = FieldError(field_name, error.message, error.code)
+        if moved not in result:
+            result.append(moved)
+    return result
+
+
+# Every field is looked at: the text fields are the ones holding a string.
+DRAFT_FIELDS = tuple(item.name for item in fields(CaseDraft))
+
+
+def _nul_errors(draft: CaseDraft) -> list[FieldError]:
+    return [
+        FieldError(name, _("Text must not contain NUL characters."), "nul_character")
+        for name in DRAFT_FIELDS
+        if isinstance(value := getattr(draft, name), str) and "\x00" in value
+    ]
+
+
+def _clean_received_at(
+    draft: CaseDraft, now: datetime, errors: list[FieldError]
+) -> None:
+    received = draft.received_at
+    if received is None:
+        return
+    if timezone.is_naive(received):
+        received = timezone.make_aware(received, timezone.get_default_timezone())
+        draft.received_at = received
+    if received > now + RECEIVED_CLOCK_SKEW:
+        message = _(
+            "This time is in the future: a case can be received at most "
+            "%(minutes)d minutes ahead of the server's clock."
+        ) % {"minutes": RECEIVED_CLOCK_SKEW // timedelta(minutes=1)}
+        errors.append(FieldError("received_at", message, "in_future"))
+    elif received < EARLIEST_RECEIVED_AT:
+        message = _("Times before %(date)s are not accepted; check the year.") % {
+            "date": EARLIEST_RECEIVED_AT.date().isoformat()
+        }
+        errors.append(FieldError("received_at", message, "too_early"))
 
 
 def _clean_text(draft: CaseDraft, errors: list[FieldError]) -> None:

@@ -4,6 +4,7 @@ The file is read as a stream and handed to ``open_cases`` in batches, so memory 
 flat however long the file is and a re-import finds every known post by its id.
 """
 
+import codecs
 import csv
 import io
 import logging
@@ -18,7 +19,7 @@ from zoneinfo import ZoneInfo
 from django.utils.translation import gettext as _
 
 from paxcare.cases.models import Channel
-from paxcare.intake.drafts import CaseDraft
+from paxcare.intake.drafts import CaseDraft, renamed
 from paxcare.intake.services import open_cases
 
 logger = logging.getLogger(__name__)
@@ -28,6 +29,17 @@ logger = logging.getLogger(__name__)
 BATCH_SIZE = 500
 
 TWITTER_COLUMNS = ("tweet_id", "airline", "text", "created")
+# The draft fields a row fills, under the names of its columns, for row errors.
+TWITTER_FIELDS = {
+    "description": "text",
+    "subject": "text",
+    "external_id": "tweet_id",
+    "airline": "airline",
+    "received_at": "created",
+}
+
+# How much of a file is looked at to tell UTF-8 text from UTF-16 or binary data.
+SNIFF_BYTES = 64 * 1024
 
 # The names social-media exports use for the airlines a post is addressed to.
 AIRLINE_CODES: dict[str, str] = {
@@ -125,7 +137,60 @@ class ImportReport:
 
 
 class ImportFileError(ValueError):
-    """The file as a whole cannot be imported (no header, missing columns)."""
+    """The file as a whole cannot be imported: not UTF-8, no header, missing columns."""
+
+
+def check_utf8_text(path: Path) -> None:
+    """Raise ImportFileError, naming the problem, when a file is not UTF-8 text.
+
+    UTF-16 and UTF-32 files (what some spreadsheets save as "Unicode text") and
+    binary files are told apart from UTF-8 by their start: a byte order mark, a NUL
+    in every other byte, or NUL bytes amid bytes that are not UTF-8. A stray NUL in
+    UTF-8 text, and text in another 8-bit encoding (GBK, Latin-1), are found row by
+    row instead, so that the good rows are still imported.
+    """
+    with path.open("rb") as handle:
+        problem = encoding_problem(handle.read(SNIFF_BYTES))
+    if problem:
+        raise ImportFileError(problem)
+
+
+def encoding_problem(head: bytes) -> str | None:
+    """Return what is wrong with a file that starts with ``head``, or None."""
+    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return _("The file is UTF-32, not UTF-8. Save it as UTF-8 and import it again.")
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return _("The file is UTF-16, not UTF-8. Save it as UTF-8 and import it again.")
+    if b"\x00" not in head:
+        return None
+    if _looks_like_utf16(head):
+        return _(
+            "The file looks like UTF-16 without a byte order mark, not UTF-8. Save "
+            "it as UTF-8 and import it again."
+        )
+    if not _is_utf8(head):
+        return _(
+            "The file is not text: it holds NUL bytes and bytes that are not UTF-8, "
+            "as a spreadsheet or an archive does. Export it as UTF-8 text and "
+            "import it again."
+        )
+    return None
+
+
+def _looks_like_utf16(head: bytes) -> bool:
+    # ASCII in UTF-16 puts a NUL in every other byte, and almost none in the others.
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    pairs = len(head) // 2
+    return pairs > 0 and max(even, odd) >= pairs * 0.4 and min(even, odd) < pairs * 0.05
+
+
+def _is_utf8(head: bytes) -> bool:
+    # Not final: the head may end inside a character.
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 @dataclass
@@ -167,6 +232,13 @@ def _header(reader) -> list[str]:
         header = [name.strip().lower() for name in next(reader)]
     except StopIteration as error:
         raise ImportFileError(_("The file is empty.")) from error
+    if any(_undecodable(name) for name in header):
+        raise ImportFileError(
+            _(
+                "The first line of the file is not valid UTF-8. Save the file as "
+                "UTF-8 and import it again."
+            )
+        )
     missing = [name for name in TWITTER_COLUMNS if name not in header]
     if missing:
         raise ImportFileError(
@@ -227,6 +299,7 @@ def import_twitter_csv(
 
     ``on_progress`` receives the number of bytes read so far after every batch.
     """
+    check_utf8_text(path)
     report = ImportReport()
     started = time.perf_counter()
     with path.open("rb") as raw:
@@ -265,7 +338,8 @@ def _import_batch(batch: list[_Row], report: ImportReport, on_error) -> None:
     for row, result in zip(batch, results, strict=True):
         if result.errors:
             report.rejected += 1
-            details = "; ".join(f"{e.field}: {e.message}" for e in result.errors)
+            errors = renamed(result.errors, TWITTER_FIELDS)
+            details = "; ".join(f"{e.field}: {e.message}" for e in errors)
             on_error(RowError(row.line, details))
         elif result.created:
             report.created += 1

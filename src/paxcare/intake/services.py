@@ -2,36 +2,48 @@
 
 ``open_cases`` is batch-first so that an import of thousands of posts costs a handful
 of queries per batch, not per post; ``open_case`` is the same pipeline for one draft.
-The steps: check the drafts, drop those whose external id is known, link passengers,
-classify, route, assign, insert, start the SLA clocks, write the timeline.
+The steps: check the drafts, drop those whose external id is known, hand messages
+about a disrupted flight to the case the disruption opened, link passengers,
+classify (unless category, kind and priority are all given), route, assign, insert,
+start the SLA clocks, write the timeline.
+
+A new case gets one timeline event, ``case.created``, that carries everything its
+creation decided: the classification, the department, the assignee, the SLA clocks'
+due times and any contact details of the passenger it changed (a possible duplicate
+gets its own ``case.duplicate_flagged``). One row per case instead of five: an
+import or a disrupted flight writes hundreds of thousands of them.
 """
 
 import hashlib
 import logging
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from paxcare.bulk import insert_rows, new_row
+from paxcare.bulk import frozen_heap, insert_rows, new_row
 from paxcare.cases.events import EventType, actor_label, announce
 from paxcare.cases.models import Case, Event
 from paxcare.cases.numbers import new_case_number
 from paxcare.cases.search import search_document
-from paxcare.crm.services import link_passengers
+from paxcare.crm.services import PassengerLink, match_passengers
+from paxcare.disruptions.complaints import join_disruption_cases
 from paxcare.errors import FieldError, InvalidInput
 from paxcare.intake.drafts import CaseDraft, clean_draft
 from paxcare.routing.services import assign_new_cases, routes_by_category
 from paxcare.sla import services as sla
-from paxcare.triage.services import categories_by_code, triage_texts
+from paxcare.triage.services import Triage, categories_by_code, triage_texts
 
 logger = logging.getLogger(__name__)
 
 # What build_event writes for PaxCare's own entries (no actor).
 SYSTEM_LABEL = actor_label(None)
+ASSIGNMENT_RULE = "fewest_open"
 
 
 @dataclass
@@ -52,26 +64,39 @@ def open_case(draft: CaseDraft, *, actor=None) -> IntakeResult:
     return result
 
 
-def open_cases(drafts: Sequence[CaseDraft], *, actor=None) -> list[IntakeResult]:
-    """Open a case for each good draft; report each bad one with its errors."""
+def open_cases(
+    drafts: Sequence[CaseDraft],
+    *,
+    actor=None,
+    timeline_data: Sequence[Mapping[str, Any] | None] | None = None,
+) -> list[IntakeResult]:
+    """Open a case for each good draft; report each bad one with its errors.
+
+    ``timeline_data``, one mapping (or None) per draft, adds keys to the data of
+    the new case's ``case.created`` event: what the case was opened for, recorded
+    with its creation rather than as an event more.
+    """
     categories = categories_by_code()
+    known_codes = set(categories)
     results = [IntakeResult() for _ in drafts]
+    notes = {}
     good: list[int] = []
     for index, draft in enumerate(drafts):
-        results[index].errors = clean_draft(draft, set(categories))
+        results[index].errors = clean_draft(draft, known_codes)
         if not results[index].errors:
             good.append(index)
+            if timeline_data is not None and timeline_data[index]:
+                notes[id(draft)] = timeline_data[index]
     if not good:
         return results
     attempts = 3
     for attempt in range(1, attempts + 1):
         try:
-            with transaction.atomic():
+            with frozen_heap(), transaction.atomic():
                 _open_batch(
                     [drafts[i] for i in good],
                     [results[i] for i in good],
-                    categories,
-                    actor,
+                    _Batch(categories, actor, notes),
                 )
             return results
         except IntegrityError:
@@ -87,8 +112,18 @@ def open_cases(drafts: Sequence[CaseDraft], *, actor=None) -> list[IntakeResult]
     return results
 
 
-def _open_batch(drafts, results, categories, actor) -> None:
-    now = timezone.now()
+@dataclass
+class _Batch:
+    """What every step of one batch shares."""
+
+    categories: dict
+    actor: Any
+    notes: dict[int, Mapping[str, Any]]
+    now: datetime = field(default_factory=timezone.now)
+
+
+def _open_batch(drafts, results, batch: _Batch) -> None:
+    now = batch.now
     known = _known_external_ids(drafts)
     fresh = []
     for draft, result in zip(drafts, results, strict=True):
@@ -103,22 +138,24 @@ def _open_batch(drafts, results, categories, actor) -> None:
                 None  # the same id twice in one batch
             )
         fresh.append((draft, result))
+    join_disruption_cases(fresh)
     fresh = [(d, r) for d, r in fresh if r.case is None]
     fresh, repeats = _drop_repeated_ids(fresh)
     if not fresh:
         return
-    passengers = link_passengers([d for d, _ in fresh])
-    triaged = triage_texts([d.text for d, _ in fresh], categories=categories)
+    links = match_passengers([d for d, _ in fresh])
+    triaged = _triage([d for d, _ in fresh], batch.categories)
     routes = routes_by_category()
 
+    documents = _SearchDocuments()
     cases = [
-        _new_case(draft, passenger, triage, categories, routes, now)
-        for (draft, _result), passenger, triage in zip(
-            fresh, passengers, triaged, strict=True
-        )
+        _new_case(draft, link.passenger, triage, routes, documents, batch)
+        for (draft, _result), link, triage in zip(fresh, links, triaged, strict=True)
     ]
-    duplicates = _find_duplicates(cases)
-    assigned = assign_new_cases(cases, at=now)
+    duplicates = _find_duplicates(cases, links)
+    # Assignment locks the departments until the commit: it comes last before the
+    # inserts, so that a second worker's batch is built while this one is held.
+    assign_new_cases(cases, at=now)
     insert_rows(cases)
     within_batch = [c for c in cases if id(c) in duplicates and c.duplicate_of is None]
     for case in within_batch:
@@ -127,8 +164,7 @@ def _open_batch(drafts, results, categories, actor) -> None:
         Case.objects.bulk_update(within_batch, ["duplicate_of"])
     clocks, started = sla.plan_clocks(cases, at=now, new_cases=True)
     insert_rows(clocks)
-    events = _creation_events(fresh, cases, triaged, duplicates, actor, now)
-    events += assigned + started
+    events = _creation_events(fresh, cases, triaged, links, started, duplicates, batch)
     # One insert and one announcement for the batch's whole timeline.
     insert_rows(events)
     announce(events)
@@ -166,27 +202,54 @@ def _drop_repeated_ids(fresh):
     return kept, repeats
 
 
+def _triage(drafts: list[CaseDraft], categories) -> list[Triage | None]:
+    """Classify the drafts that leave category, kind or priority open.
+
+    A draft that gives all three (a proactive case, an agent's phone form) needs
+    no classifier: its entry is None.
+    """
+    wanted = [
+        i for i, d in enumerate(drafts) if not (d.category and d.kind and d.priority)
+    ]
+    found: list[Triage | None] = [None] * len(drafts)
+    if wanted:
+        texts = [drafts[i].text for i in wanted]
+        for i, triage in zip(
+            wanted, triage_texts(texts, categories=categories), strict=True
+        ):
+            found[i] = triage
+    return found
+
+
 def _content_hash(text: str) -> str:
     return hashlib.sha256(" ".join(text.lower().split()).encode()).hexdigest()
 
 
-def _find_duplicates(cases: list[Case]) -> dict[int, Case]:
-    """Flag the same passenger with the same text inside the duplicate window."""
+def _find_duplicates(cases: list[Case], links: list[PassengerLink]) -> dict[int, Case]:
+    """Flag the same passenger with the same text inside the duplicate window.
+
+    Passengers new in this batch have no earlier cases: only the others are
+    looked up (a disrupted flight's passengers are mostly new).
+    """
     window = timedelta(minutes=settings.DUPLICATE_WINDOW_MINUTES)
-    passenger_ids = {c.passenger.pk for c in cases}
-    hashes = {c.content_hash for c in cases}
-    earliest = min(c.received_at for c in cases) - window
     earlier: dict[tuple[int, str], Case] = {}
-    for case in (
-        Case.objects.filter(
-            passenger_id__in=passenger_ids,
-            content_hash__in=hashes,
-            received_at__gte=earliest,
-        )
-        .only("pk", "number", "passenger_id", "content_hash", "received_at")
-        .order_by("received_at")
-    ):
-        earlier.setdefault((case.passenger_id, case.content_hash), case)
+    returning = [
+        (case, link.passenger.pk)
+        for case, link in zip(cases, links, strict=True)
+        if not link.created
+    ]
+    if returning:
+        earliest = min(case.received_at for case, _ in returning) - window
+        for case in (
+            Case.objects.filter(
+                passenger_id__in={pk for _, pk in returning},
+                content_hash__in={case.content_hash for case, _ in returning},
+                received_at__gte=earliest,
+            )
+            .only("pk", "number", "passenger_id", "content_hash", "received_at")
+            .order_by("received_at")
+        ):
+            earlier.setdefault((case.passenger_id, case.content_hash), case)
     found: dict[int, Case] = {}
     for case in cases:
         key = (case.passenger.pk, case.content_hash)
@@ -204,8 +267,56 @@ def _find_duplicates(cases: list[Case]) -> dict[int, Case]:
     return found
 
 
-def _new_case(draft, passenger, triage, categories, routes, now) -> Case:
-    category = categories[draft.category] if draft.category else triage.category
+class _SearchDocuments:
+    """Build each case's ``search_document``, a shared description's terms once.
+
+    The document lists the CJK terms of all its parts, then their words (see
+    ``cases.search``); the description's two lists are kept per text, so that the
+    150 cases of a disrupted flight, which share it, split it once.
+    """
+
+    def __init__(self) -> None:
+        self.descriptions: dict[str, tuple[list[str], list[str]]] = {}
+
+    def __call__(self, number, email, phone, subject, description) -> str:
+        tail = self.descriptions.get(description)
+        if tail is None:
+            tail = self.descriptions[description] = _split(search_document(description))
+        head = _split(search_document(number, email, phone, subject))
+        return " ".join(dict.fromkeys(head[0] + tail[0] + head[1] + tail[1]))
+
+
+# The CJK ideographs of ``cases.search``: a term starting with one is a CJK term.
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def _split(document: str) -> tuple[list[str], list[str]]:
+    """Return the CJK terms and the other terms of a search document."""
+    cjk, words = [], []
+    for term in document.split():
+        if _CJK.match(term):
+            cjk.append(term)
+        else:
+            words.append(term)
+    return cjk, words
+
+
+def _new_case(draft, passenger, triage, routes, documents, batch: _Batch) -> Case:
+    categories = batch.categories
+    if triage is None:
+        category = categories[draft.category]
+        kind, priority, confidence, needs_triage = (
+            draft.kind,
+            draft.priority,
+            None,
+            False,
+        )
+    else:
+        category = categories[draft.category] if draft.category else triage.category
+        kind = draft.kind or triage.kind
+        priority = draft.priority or triage.priority
+        confidence = triage.confidence
+        needs_triage = triage.needs_triage and not draft.category
     number = new_case_number()
     values = {
         "number": number,
@@ -213,10 +324,10 @@ def _new_case(draft, passenger, triage, categories, routes, now) -> Case:
         "description": draft.description,
         "channel": draft.channel,
         "external_id": draft.external_id,
-        "kind": draft.kind or triage.kind,
-        "classifier_confidence": triage.confidence,
-        "needs_triage": triage.needs_triage and not draft.category,
-        "priority": draft.priority or triage.priority,
+        "kind": kind,
+        "classifier_confidence": confidence,
+        "needs_triage": needs_triage,
+        "priority": priority,
         "language": draft.language,
         "booking_reference": draft.booking_reference,
         "ticket_number": draft.ticket_number,
@@ -225,10 +336,10 @@ def _new_case(draft, passenger, triage, categories, routes, now) -> Case:
         "flight_date": draft.flight_date,
         "airport": draft.airport,
         "content_hash": _content_hash(draft.text),
-        "search_document": search_document(
+        "search_document": documents(
             number, draft.email, draft.phone, draft.subject, draft.description
         ),
-        "received_at": draft.received_at or now,
+        "received_at": draft.received_at or batch.now,
     }
     related = {
         "category": category,
@@ -238,45 +349,58 @@ def _new_case(draft, passenger, triage, categories, routes, now) -> Case:
     return new_row(Case, values, related)
 
 
-def _creation_events(fresh, cases, triaged, duplicates, actor, now) -> list[Event]:
+def _creation_events(
+    fresh, cases, triaged, links, started, duplicates, batch: _Batch
+) -> list[Event]:
+    """Return each new case's ``case.created`` event (and duplicate flags)."""
+    clocks_of = {id(event.case): event.data for event in started}
+    label = actor_label(batch.actor)
+    now = batch.now
     events = []
-    label = actor_label(actor)
-    for (draft, _result), case, triage in zip(fresh, cases, triaged, strict=True):
+    for (draft, _result), case, triage, link in zip(
+        fresh, cases, triaged, links, strict=True
+    ):
         at = case.received_at if case.received_at <= now else now
-        channel = draft.channel
-        events.append(
-            _event(
-                case,
-                EventType.CREATED,
-                {"channel": channel, "external_id": draft.external_id},
-                channel,
-                at,
-                actor=actor,
-                label=label,
-            )
-        )
-        classified = {
-            "category": case.category.code,
-            "kind": case.kind,
-            "priority": case.priority,
-            "confidence": round(triage.confidence, 3),
-            "by": "given" if draft.category else "classifier",
-            "needs_triage": case.needs_triage,
+        data = {
+            "channel": draft.channel,
+            "external_id": draft.external_id,
+            "classified": {
+                "category": case.category.code,
+                "kind": case.kind,
+                "priority": case.priority,
+                "confidence": None if triage is None else round(triage.confidence, 3),
+                "by": "given" if draft.category else "classifier",
+                "needs_triage": case.needs_triage,
+            },
         }
-        events.append(_event(case, EventType.CLASSIFIED, classified, channel, at))
+        later = {} if at == now else {"at": now.isoformat()}
         if case.department is not None:
-            routed = {"old": None, "new": case.department.code}
-            events.append(_event(case, EventType.ROUTED, routed, channel, at))
+            data["routed"] = {"old": None, "new": case.department.code}
+        if case.assignee_id is not None:
+            data["assigned"] = {
+                "old": None,
+                "new": case.assignee_id,
+                "rule": ASSIGNMENT_RULE,
+                **later,
+            }
+        if id(case) in clocks_of:
+            data["sla"] = {**clocks_of[id(case)], **later}
+        if link.changed:
+            data["contact_changed"] = link.changed
+        data.update(batch.notes.get(id(draft), ()))
+        events.append(
+            _event(case, EventType.CREATED, data, draft.channel, at, batch.actor, label)
+        )
         original = duplicates.get(id(case))
         if original is not None:
             flagged = {"duplicate_of": original.number}
             events.append(
-                _event(case, EventType.DUPLICATE_FLAGGED, flagged, channel, at)
+                _event(case, EventType.DUPLICATE_FLAGGED, flagged, draft.channel, at)
             )
     return events
 
 
-def _event(case, type, data, channel, at, *, actor=None, label=SYSTEM_LABEL) -> Event:
+def _event(case, type, data, channel, at, actor=None, label=SYSTEM_LABEL) -> Event:
     """Return an unsaved timeline event, as ``build_event`` would, built fast."""
     values = {
         "type": type,
