@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..regimes import all_regimes
-from .facts import gather_facts
+from .facts import gather_facts, new_outcome
 from .text import join
-from .types import Assessment, Entitlement, Kind, NotApplicable, Result, Text
+from .types import Assessment, Entitlement, Kind, Result, Text
 
 NOT_CUMULATIVE = Text(
     " Not paid on top of compensation under another regime for the same event: the"
@@ -19,16 +19,13 @@ NOT_CUMULATIVE = Text(
 def assess(assessment: Assessment) -> Result:
     """Return every entitlement owed, and why the other regimes give nothing."""
     facts = gather_facts(assessment)
-    entitlements: list[Entitlement] = []
-    not_applicable: list[NotApplicable] = []
+    outcome = new_outcome()
     for regime in all_regimes():
-        outcome = regime.assess(facts)
-        entitlements.extend(outcome.entitlements)
-        not_applicable.extend(outcome.not_applicable)
+        regime.assess_into(facts, outcome)
     return Result(
         id=assessment.id,
-        entitlements=tuple(_mark_overlapping_compensation(entitlements)),
-        not_applicable=tuple(not_applicable),
+        entitlements=tuple(_mark_overlapping_compensation(outcome.entitlements)),
+        not_applicable=tuple(outcome.not_applicable),
     )
 
 

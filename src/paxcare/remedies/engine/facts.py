@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from .reference import great_circle_km
+from .reference import great_circle_km, territories
 from .types import (
     Airport,
     Assessment,
@@ -41,6 +41,8 @@ def local_date(moment: datetime, airport: Airport) -> date:
 
 @dataclass(slots=True)
 class Facts:
+    """The shared facts; territories are those on the disrupted flight's date."""
+
     assessment: Assessment
     event: Event
     segment: Segment
@@ -54,14 +56,17 @@ class Facts:
     arrival_delay_minutes: float | None
     departure_delay_minutes: float | None
     overnight: bool
-
-    @property
-    def countries(self) -> tuple[str, ...]:
-        """Return the countries of every airport on the itinerary, in order."""
-        segments = self.assessment.segments
-        return (segments[0].origin.country,) + tuple(
-            s.destination.country for s in segments
-        )
+    # The countries of every airport on the itinerary, in order, and the
+    # territories of each; those of at least one and those of all of them.
+    countries: tuple[str, ...]
+    zones: tuple[frozenset[str], ...]
+    anywhere: frozenset[str]
+    everywhere: frozenset[str]
+    # The territories of the operating carrier's country, and of the disrupted
+    # flight's origin and destination.
+    carrier_zones: frozenset[str]
+    segment_origin_zones: frozenset[str]
+    segment_destination_zones: frozenset[str]
 
 
 def gather_facts(assessment: Assessment) -> Facts:
@@ -74,20 +79,32 @@ def gather_facts(assessment: Assessment) -> Facts:
     scheduled_arrival = segments[-1].scheduled_arrival
     arrival_delay = _arrival_delay(event, scheduled_arrival)
     departure_delay = _departure_delay(event, segment, arrival_delay)
+    carrier = assessment.carriers[segment.operating_carrier]
+    flight_date = local_date(segment.scheduled_departure, segment.origin)
+    countries = (origin.country, *[s.destination.country for s in segments])
+    table = territories()
+    zones = tuple([table.zones(country, flight_date) for country in countries])
     return Facts(
         assessment=assessment,
         event=event,
         segment=segment,
-        carrier=assessment.carriers[segment.operating_carrier],
+        carrier=carrier,
         origin=origin,
         destination=destination,
-        flight_date=local_date(segment.scheduled_departure, segment.origin),
+        flight_date=flight_date,
         journey_km=great_circle_km(origin, destination),
         segment_km=great_circle_km(segment.origin, segment.destination),
         scheduled_arrival=scheduled_arrival,
         arrival_delay_minutes=arrival_delay,
         departure_delay_minutes=departure_delay,
-        overnight=_overnight(event, segment, departure_delay),
+        overnight=_overnight(event, segment, departure_delay, flight_date),
+        countries=countries,
+        zones=zones,
+        anywhere=zones[0].union(*zones[1:]),
+        everywhere=zones[0].intersection(*zones[1:]),
+        carrier_zones=table.zones(carrier.country, flight_date),
+        segment_origin_zones=table.zones(segment.origin.country, flight_date),
+        segment_destination_zones=table.zones(segment.destination.country, flight_date),
     )
 
 
@@ -112,15 +129,16 @@ def _departure_delay(
     return arrival_delay
 
 
-def _overnight(event: Event, segment: Segment, departure_delay: float | None) -> bool:
-    """Say whether the new departure falls on a later local day than planned."""
+def _overnight(
+    event: Event, segment: Segment, departure_delay: float | None, planned: date
+) -> bool:
+    """Say whether the new departure falls on a later local day than ``planned``."""
     if event.type is EventType.DELAY and departure_delay is not None:
         new_departure = segment.scheduled_departure + timedelta(minutes=departure_delay)
     elif event.rerouting is not None:
         new_departure = event.rerouting.departure
     else:
         return False
-    planned = local_date(segment.scheduled_departure, segment.origin)
     return local_date(new_departure, segment.origin) > planned
 
 

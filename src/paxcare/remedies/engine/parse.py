@@ -17,6 +17,7 @@ from .reference import airport, default_carriers
 from .types import (
     BAGGAGE_EVENTS,
     CABIN_RANK,
+    Airport,
     Assessment,
     Carrier,
     Cause,
@@ -61,7 +62,7 @@ class _Reader:
         self.errors.append(FieldError(field, code, message))
 
     def mapping(self, value: Any, field: str) -> Mapping[str, Any] | None:
-        if isinstance(value, Mapping):
+        if type(value) is dict or isinstance(value, Mapping):
             return value
         self.fail(field, "invalid_type", "must be an object")
         return None
@@ -72,42 +73,42 @@ class _Reader:
             if required:
                 self.fail(f"{path}{key}", "required", "is required")
             return None
-        if not isinstance(value, str) or not value.strip():
-            self.fail(f"{path}{key}", "invalid_type", "must be a non-empty string")
-            return None
-        return value.strip()
+        if isinstance(value, str):
+            value = value.strip()
+            if value:
+                return value
+        self.fail(f"{path}{key}", "invalid_type", "must be a non-empty string")
+        return None
 
     def moment(
         self, data: Mapping[str, Any], key: str, path: str, required: bool = True
     ) -> datetime | None:
         value = data.get(key)
-        field = f"{path}{key}"
         if value is None:
             if required:
-                self.fail(field, "required", "is required")
+                self.fail(f"{path}{key}", "required", "is required")
             return None
         if isinstance(value, str):
             try:
                 value = datetime.fromisoformat(value)
             except ValueError:
-                self.fail(
-                    field, "invalid_datetime", "must be an ISO 8601 date and time"
-                )
-                return None
+                value = None
         if not isinstance(value, datetime):
-            self.fail(field, "invalid_datetime", "must be an ISO 8601 date and time")
+            self.fail(
+                f"{path}{key}", "invalid_datetime", "must be an ISO 8601 date and time"
+            )
             return None
         if value.utcoffset() is None:
-            self.fail(field, "naive_datetime", "must carry a UTC offset")
+            self.fail(f"{path}{key}", "naive_datetime", "must carry a UTC offset")
             return None
         return value
 
     def money(self, data: Mapping[str, Any], key: str, path: str) -> Money | None:
         value = data.get(key)
-        field = f"{path}{key}"
         if value is None:
             return None
-        if not isinstance(value, Mapping):
+        field = f"{path}{key}"
+        if not (type(value) is dict or isinstance(value, Mapping)):
             self.fail(
                 field, "invalid_money", 'must be {"amount": "...", "currency": "..."}'
             )
@@ -122,18 +123,24 @@ class _Reader:
                 f"{field}.currency", "invalid_currency", "must be an ISO 4217 code"
             )
             return None
-        raw = value.get("amount")
-        try:
-            if isinstance(raw, bool) or raw is None:
-                raise InvalidOperation
-            amount = Decimal(str(raw))
-        except InvalidOperation:
+        amount = _decimal(value.get("amount"))
+        if amount is None:
             self.fail(f"{field}.amount", "invalid_amount", "must be a decimal number")
             return None
         if not amount.is_finite() or amount < 0:
             self.fail(f"{field}.amount", "invalid_amount", "must be zero or more")
             return None
         return Money(amount, currency.upper())
+
+
+def _decimal(raw: Any) -> Decimal | None:
+    """Return ``raw`` (text or a number, not a flag) as a Decimal, or None."""
+    if raw is None or isinstance(raw, bool):
+        return None
+    try:
+        return Decimal(raw if type(raw) is str else str(raw))
+    except InvalidOperation:
+        return None
 
 
 def parse_assessment(
@@ -184,7 +191,7 @@ def _segments(reader: _Reader, value: Any) -> list[Segment]:
 
 
 def _segment(reader: _Reader, raw: Any, path: str) -> Segment | None:
-    data = reader.mapping(raw, path.rstrip("."))
+    data = raw if type(raw) is dict else reader.mapping(raw, path.rstrip("."))
     if data is None:
         return None
     before = len(reader.errors)
@@ -193,17 +200,8 @@ def _segment(reader: _Reader, raw: Any, path: str) -> Segment | None:
         reader.text(data, "operating_carrier", path, required=False) or marketing
     )
     flight_number = reader.text(data, "flight_number", path, required=False) or ""
-    places = {}
-    for key in ("origin", "destination"):
-        code = reader.text(data, key, path)
-        found = airport(code) if code else None
-        if code and found is None:
-            reader.fail(
-                f"{path}{key}",
-                "unknown_airport",
-                f"{code!r} is not a known IATA airport",
-            )
-        places[key] = found
+    origin = _airport(reader, data, "origin", path)
+    destination = _airport(reader, data, "destination", path)
     departure = reader.moment(data, "scheduled_departure", path)
     arrival = reader.moment(data, "scheduled_arrival", path)
     if departure and arrival and arrival <= departure:
@@ -218,12 +216,26 @@ def _segment(reader: _Reader, raw: Any, path: str) -> Segment | None:
         marketing_carrier=marketing.upper(),  # type: ignore[union-attr]
         operating_carrier=operating.upper(),  # type: ignore[union-attr]
         flight_number=flight_number.upper(),
-        origin=places["origin"],  # type: ignore[arg-type]
-        destination=places["destination"],  # type: ignore[arg-type]
+        origin=origin,  # type: ignore[arg-type]
+        destination=destination,  # type: ignore[arg-type]
         scheduled_departure=departure,  # type: ignore[arg-type]
         scheduled_arrival=arrival,  # type: ignore[arg-type]
         cabin=data.get("cabin"),
     )
+
+
+def _airport(
+    reader: _Reader, data: Mapping[str, Any], key: str, path: str
+) -> Airport | None:
+    code = reader.text(data, key, path)
+    if code is None:
+        return None
+    found = airport(code)
+    if found is None:
+        reader.fail(
+            f"{path}{key}", "unknown_airport", f"{code!r} is not a known IATA airport"
+        )
+    return found
 
 
 def _carriers(

@@ -6,10 +6,11 @@ Loaded once per process from ``airportsdata`` and the JSON files in
 
 from __future__ import annotations
 
+import bisect
 import json
 import math
-from datetime import date
-from functools import cache, lru_cache
+from datetime import date, timedelta
+from functools import cache
 from pathlib import Path
 
 import airportsdata
@@ -42,9 +43,24 @@ def airport(code: str) -> Airport | None:
     return _airports().get(code.upper())
 
 
-@lru_cache(maxsize=65536)
+# Distances by pair of IATA codes: an airport's code fixes its coordinates.
+# 65,536 pairs of ~150 bytes each: about 10 MB at most per process.
+DISTANCE_CACHE_SIZE = 65536
+_distances: dict[tuple[str, str], float] = {}
+
+
 def great_circle_km(origin: Airport, destination: Airport) -> float:
     """Return the great-circle (haversine) distance between two airports in km."""
+    key = (origin.code, destination.code)
+    km = _distances.get(key)
+    if km is None:
+        if len(_distances) >= DISTANCE_CACHE_SIZE:
+            _distances.clear()
+        km = _distances[key] = _haversine_km(origin, destination)
+    return km
+
+
+def _haversine_km(origin: Airport, destination: Airport) -> float:
     lat1, lon1 = math.radians(origin.lat), math.radians(origin.lon)
     lat2, lon2 = math.radians(destination.lat), math.radians(destination.lon)
     half_dlat = (lat2 - lat1) / 2
@@ -69,6 +85,7 @@ class Territories:
                 for member in territory["members"]
             }
         self.sovereign: dict[str, str] = data.get("sovereign", {})
+        self._zones = self._index_zones()
 
     def contains(self, territory: str, country: str, on: date) -> bool:
         """Say whether ``country`` is part of ``territory`` on the date ``on``."""
@@ -78,9 +95,49 @@ class Territories:
         since, until = span
         return (since is None or since <= on) and (until is None or on <= until)
 
+    def zones(self, country: str, on: date) -> frozenset[str]:
+        """Return every territory that ``country`` is part of on the date ``on``."""
+        found = self._zones.get(country)
+        if found is None:
+            return NOWHERE
+        changes, zones = found
+        return zones[bisect.bisect_right(changes, on)] if changes else zones[0]
+
     def state_of(self, country: str) -> str:
         """Return the sovereign state answering for ``country`` under treaties."""
         return self.sovereign.get(country, country)
+
+    def _index_zones(
+        self,
+    ) -> dict[str, tuple[tuple[date, ...], tuple[frozenset[str], ...]]]:
+        """Index, per country, the days its territories change and the sets between.
+
+        A country's set before its first change is the one in force on any earlier
+        day; after change ``i`` it is the one in force on that day, so a lookup is a
+        bisection of a few dates (none for most countries).
+        """
+        index = {}
+        countries = {c for members in self._members.values() for c in members}
+        for country in countries:
+            changes = set()
+            for members in self._members.values():
+                since, until = members.get(country, (None, None))
+                if since is not None:
+                    changes.add(since)
+                if until is not None:
+                    changes.add(until + timedelta(days=1))
+            days = tuple(sorted(changes))
+            zones = tuple(
+                frozenset(
+                    name for name in self._members if self.contains(name, country, day)
+                )
+                for day in (date.min, *days)
+            )
+            index[country] = (days, zones)
+        return index
+
+
+NOWHERE: frozenset[str] = frozenset()
 
 
 def _parse_date(value: str | None) -> date | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import bisect
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cache, lru_cache
 from pathlib import Path
@@ -25,6 +25,9 @@ class RuleBook:
     starts: tuple[date, ...]
     versions: tuple[dict[str, Any], ...]
     messages: dict[str, tuple[str, str]]
+    # What the regimes derive from these versions (citations, fixed entitlements
+    # and reasons), kept as long as this book is.
+    memo: dict[tuple, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def version_on(self, on: date) -> dict[str, Any] | None:
         """Return the version in force on ``on``, or None before the first one."""

@@ -12,8 +12,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from ..engine.facts import Facts, Outcome, new_outcome
-from ..engine.reference import territories
+from ..engine.facts import Facts, Outcome
 from ..engine.rules import version_on
 from ..engine.text import CAUSE_TEXT, join, minutes, money, period
 from ..engine.types import BAGGAGE_EVENTS, Deadline, EventType, Kind, Text
@@ -27,20 +26,18 @@ class Appr(Regime):
     def __init__(self) -> None:
         super().__init__("appr")
 
-    def assess(self, facts: Facts) -> Outcome:
-        outcome = new_outcome()
+    def assess_into(self, facts: Facts, outcome: Outcome) -> None:
         rules = version_on(self.regime, facts.flight_date)
         if rules is None:
             self.refuse(outcome, "not_in_force", "not_in_force", date=facts.flight_date)
-            return outcome
-        table = territories()
-        if not any(table.contains("CA", c, facts.flight_date) for c in facts.countries):
+            return
+        if "CA" not in facts.anywhere:
             self.refuse(outcome, "out_of_scope", "out_of_scope")
-            return outcome
+            return
         event = facts.event.type
         if event in BAGGAGE_EVENTS or event is EventType.DOWNGRADE:
             self.refuse(outcome, "not_covered", "not_covered")
-            return outcome
+            return
         if event is EventType.DENIED_BOARDING:
             self._denied_boarding(facts, rules, outcome)
         elif "delay_compensation" not in rules:
@@ -49,15 +46,14 @@ class Appr(Regime):
             )
         else:
             self._delay_or_cancellation(facts, rules, outcome)
-        return outcome
 
     def _cause_class(self, facts: Facts, rules: dict[str, Any]) -> str:
         """Return the cause class; an unstated cause counts as within control."""
         cause = facts.event.cause
-        for name, causes in rules["causes"].items():
-            if cause is not None and cause.value in causes:
-                return name
-        return WITHIN
+        if cause is None:
+            return WITHIN
+        key = ("cause_classes", rules["version"])
+        return self.once(key, lambda: _cause_classes(rules)).get(cause, WITHIN)
 
     def _delay_or_cancellation(
         self, facts: Facts, rules: dict[str, Any], outcome: Outcome
@@ -215,25 +211,25 @@ class Appr(Regime):
 
     def _care(self, facts: Facts, rules: dict[str, Any], outcome: Outcome) -> None:
         outcome.grant(
-            self.entitlement(
+            self.fixed(
                 facts,
                 rules,
                 Kind.CARE,
                 "care.food",
                 "care",
-                self.text("care_food"),
+                "care_food",
                 cumulative=True,
             )
         )
         if facts.overnight:
             outcome.grant(
-                self.entitlement(
+                self.fixed(
                     facts,
                     rules,
                     Kind.CARE,
                     "care.hotel",
                     "care",
-                    self.text("care_hotel"),
+                    "care_hotel",
                     cumulative=True,
                 )
             )
@@ -243,13 +239,13 @@ class Appr(Regime):
     ) -> None:
         side = "outside" if cause_class == OUTSIDE else "within"
         outcome.grant(
-            self.entitlement(
+            self.fixed(
                 facts,
                 rules,
                 Kind.REROUTING,
                 "rerouting",
                 f"rerouting_{side}",
-                self.text(f"rerouting_{side}"),
+                f"rerouting_{side}",
                 cumulative=False,
             )
         )
@@ -263,7 +259,7 @@ class Appr(Regime):
                 Kind.REFUND,
                 "refund",
                 f"refund_{side}",
-                self.text(
+                self.wording(
                     f"refund_{side}", hours=rules.get("outside_control_refund_hours")
                 ),
                 amount=fare.amount if fare else None,
@@ -285,13 +281,6 @@ class Appr(Regime):
             starts_on=facts.flight_date,
             due_on=due,
         )
-        answer = Deadline(
-            party="carrier",
-            action="answer_claim",
-            period=rules["claim_answer_days"],
-            unit="days",
-            starts="claim_received",
-        )
         outcome.grant(
             self.entitlement(
                 facts,
@@ -304,14 +293,24 @@ class Appr(Regime):
                 deadline=window,
             )
         )
+        answer = self.once(
+            ("claim_answer", rules["version"]),
+            lambda: Deadline(
+                party="carrier",
+                action="answer_claim",
+                period=rules["claim_answer_days"],
+                unit="days",
+                starts="claim_received",
+            ),
+        )
         outcome.grant(
-            self.entitlement(
+            self.fixed(
                 facts,
                 rules,
                 Kind.CLAIM_DEADLINE,
                 "claim_answer",
                 "claim_answer",
-                self.text("claim_answer"),
+                "claim_answer",
                 cumulative=True,
                 deadline=answer,
             )
@@ -329,6 +328,15 @@ class Appr(Regime):
         if size in SIZE_TEXT:
             return size, False
         return "large", True
+
+
+def _cause_classes(rules: dict[str, Any]) -> dict[str, str]:
+    """Return each cause's class; a cause listed twice is in the first class."""
+    classes: dict[str, str] = {}
+    for name, causes in rules["causes"].items():
+        for cause in causes:
+            classes.setdefault(cause, name)
+    return classes
 
 
 def _add_years(start: date, years: int) -> date:

@@ -1,14 +1,27 @@
-"""What every regime shares: its rule book and how it words an entitlement."""
+"""What every regime shares: its rule book and how it words an entitlement.
+
+Entitlements and reasons are immutable, so the ones that depend on nothing but
+the rule data, the carrier and the message (care, rerouting, answer periods, fixed
+reasons) are built once and shared by every answer that owes them; the cache lives
+in the rule book, so it goes when the rule files are read again.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
-from ..engine.facts import Facts, Outcome
-from ..engine.rules import rule_book
+from ..engine.facts import Facts, Outcome, new_outcome
+from ..engine.rules import RuleBook, rule_book
 from ..engine.text import render
 from ..engine.types import Deadline, Entitlement, Kind, NotApplicable, Text
+
+T = TypeVar("T")
+
+# Reasons with values (a delay, a date) are kept by their values, entitlements by
+# carrier: 4,096 of them per regime at most, about 2 MB.
+MEMO_SIZE = 4096
 
 
 class Regime:
@@ -18,16 +31,27 @@ class Regime:
 
     def __init__(self, regime: str) -> None:
         self.regime = regime
-        self.book = rule_book(regime)
-        self._fixed_reasons: dict[tuple[str, str, Kind | None], NotApplicable] = {}
-        self._citations: dict[tuple[str, str], str] = {}
 
-    def assess(self, facts: Facts) -> Outcome:  # pragma: no cover - interface
+    @property
+    def book(self) -> RuleBook:
+        """Return this regime's rule book as currently loaded."""
+        return rule_book(self.regime)
+
+    def assess(self, facts: Facts) -> Outcome:
+        """Return what this regime owes for ``facts``, and what it withholds."""
+        outcome = new_outcome()
+        self.assess_into(facts, outcome)
+        return outcome
+
+    def assess_into(
+        self, facts: Facts, outcome: Outcome
+    ) -> None:  # pragma: no cover - interface
+        """Add what this regime owes and withholds for ``facts`` to ``outcome``."""
         raise NotImplementedError
 
     def text(self, key: str, **values: object) -> Text:
         """Render the message ``key`` of this regime in both languages."""
-        return render(self.book.message(key), **values)
+        return render(self.book.messages[key], **values)
 
     def entitlement(
         self,
@@ -60,14 +84,83 @@ class Regime:
             deadline=deadline,
         )
 
+    def fixed(
+        self,
+        facts: Facts,
+        rules: dict[str, Any],
+        kind: Kind,
+        code: str,
+        basis: str,
+        message: str,
+        *,
+        cumulative: bool,
+        paid_by: str | None = None,
+        amount: Decimal | None = None,
+        currency: str | None = None,
+        deadline: Deadline | None = None,
+        **values: object,
+    ) -> Entitlement:
+        """Return the entitlement worded by ``message``, built once per carrier.
+
+        Only for entitlements that follow from the version alone: ``amount``,
+        ``currency``, ``deadline`` and ``values`` come from the rule data, never
+        from the passenger (so only ``values`` are part of the key).
+        """
+        key = (
+            "fixed",
+            rules["version"],
+            facts.carrier.code,
+            code,
+            basis,
+            message,
+            paid_by,
+            *values.items(),
+        )
+        memo = self.book.memo
+        found = memo.get(key)
+        if found is None:
+            found = self.entitlement(
+                facts,
+                rules,
+                kind,
+                code,
+                basis,
+                self.text(message, **values),
+                cumulative=cumulative,
+                amount=amount,
+                currency=currency,
+                paid_by=paid_by,
+                deadline=deadline,
+            )
+            _remember(memo, key, found)
+        return found
+
+    def once(self, key: tuple, build: Callable[[], T]) -> T:
+        """Return what ``build`` makes of the rule data, made once per ``key``."""
+        memo = self.book.memo
+        found = memo.get(key)
+        if found is None:
+            found = _remember(memo, key, build())
+        return found
+
+    def wording(self, message: str, **values: object) -> Text:
+        """Render ``message`` once per set of ``values`` (rule data, as in fixed)."""
+        key = ("wording", message, *values.items())
+        memo = self.book.memo
+        found = memo.get(key)
+        if found is None:
+            found = _remember(memo, key, self.text(message, **values))
+        return found
+
     def _legal_basis(self, rules: dict[str, Any], basis: str) -> str:
         # The same few citations recur in every answer: build each once per version.
-        key = (rules["version"], basis)
-        found = self._citations.get(key)
+        key = ("citation", rules["version"], basis)
+        memo = self.book.memo
+        found = memo.get(key)
         if found is None:
             legal = rules["legal"]
             articles = "; ".join(legal[part] for part in basis.split("+"))
-            found = self._citations[key] = f"{rules['legal_prefix']}, {articles}"
+            found = _remember(memo, key, f"{rules['legal_prefix']}, {articles}")
         return found
 
     def refuse(
@@ -79,24 +172,20 @@ class Regime:
         **values: object,
     ) -> None:
         """Record that this regime gives nothing (of ``kind``, or at all) and why."""
-        if values:
-            outcome.refuse(self._not_applicable(code, message, kind, values))
-            return
-        # Reasons without values are the same every time: build each once.
-        key = (code, message, kind)
-        item = self._fixed_reasons.get(key)
+        # Reasons are immutable and recur: build each once per set of values.
+        key = ("reason", code, message, kind, *values.items())
+        memo = self.book.memo
+        item = memo.get(key)
         if item is None:
-            item = self._fixed_reasons[key] = self._not_applicable(
-                code, message, kind, {}
-            )
+            reason = self.text(message, **values)
+            item = NotApplicable(self.regime, code, reason, kind)
+            _remember(memo, key, item)
         outcome.refuse(item)
 
-    def _not_applicable(
-        self, code: str, message: str, kind: Kind | None, values: dict[str, object]
-    ) -> NotApplicable:
-        return NotApplicable(
-            regime=self.regime,
-            code=code,
-            reason=self.text(message, **values),
-            kind=kind,
-        )
+
+def _remember(memo: dict, key: tuple, value: Any) -> Any:
+    """Keep ``value`` under ``key`` in ``memo``, emptied when it is full."""
+    if len(memo) >= MEMO_SIZE:
+        memo.clear()
+    memo[key] = value
+    return value

@@ -11,8 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from ..engine.facts import Facts, Outcome, new_outcome
-from ..engine.reference import territories
+from ..engine.facts import Facts, Outcome
 from ..engine.rules import version_on
 from ..engine.text import CAUSE_TEXT, money
 from ..engine.types import BAGGAGE_EVENTS, Deadline, EventType, Kind, Text
@@ -25,15 +24,15 @@ class Caac(Regime):
     def __init__(self) -> None:
         super().__init__("caac")
 
-    def assess(self, facts: Facts) -> Outcome:
-        outcome = new_outcome()
+    def assess_into(self, facts: Facts, outcome: Outcome) -> None:
         rules = version_on(self.regime, facts.flight_date)
         if rules is None:
             self.refuse(outcome, "not_in_force", "not_in_force", date=facts.flight_date)
-            return outcome
+            return
         if not self._in_scope(facts):
             self.refuse(outcome, "out_of_scope", "out_of_scope")
-            return outcome
+            return
+        granted = len(outcome.entitlements)
         event = facts.event.type
         if event in (EventType.DELAY, EventType.CANCELLATION):
             self._disruption(facts, rules, outcome)
@@ -45,9 +44,8 @@ class Caac(Regime):
             # CCAR-273 sets the answer period for every complaint the carrier
             # receives, whatever else the rules fix for the event.
             self._complaint_answer(facts, rules, outcome)
-        if not outcome.entitlements:
+        if len(outcome.entitlements) == granted:
             self.refuse(outcome, "not_covered", "not_covered")
-        return outcome
 
     def _something_happened(self, facts: Facts) -> bool:
         """Say whether there is anything to complain of (a delay must be late)."""
@@ -58,18 +56,16 @@ class Caac(Regime):
         ) > 0
 
     def _in_scope(self, facts: Facts) -> bool:
-        table, on = territories(), facts.flight_date
-        segment = facts.segment
         return (
-            table.contains("CN", segment.origin.country, on)
-            or table.contains("CN", segment.destination.country, on)
-            or table.contains("CN", facts.carrier.country, on)
+            "CN" in facts.segment_origin_zones
+            or "CN" in facts.segment_destination_zones
+            or "CN" in facts.carrier_zones
         )
 
     def _payer(self, facts: Facts, rules: dict[str, Any]) -> str:
         """Return who pays for care; an unstated cause is the carrier's to prove."""
         cause = facts.event.cause
-        if cause is None or cause.value in rules["carrier_causes"]:
+        if cause is None or cause in rules["carrier_causes"]:
             return CARRIER
         return PASSENGER
 
@@ -80,10 +76,9 @@ class Caac(Regime):
             return False
         segments = facts.assessment.segments
         same_flight = segments[index - 1].flight_number == facts.segment.flight_number
-        table = territories()
-        domestic = all(
-            table.contains("CN", a.country, facts.flight_date)
-            for a in (facts.segment.origin, facts.segment.destination)
+        domestic = (
+            "CN" in facts.segment_origin_zones
+            and "CN" in facts.segment_destination_zones
         )
         return same_flight and domestic
 
@@ -112,13 +107,14 @@ class Caac(Regime):
             items.append(("care.hotel", f"hotel_{suffix}"))
         for code, key in items:
             outcome.grant(
-                self.entitlement(
+                self.fixed(
                     facts,
                     rules,
                     Kind.CARE,
                     code,
                     basis,
-                    self.text(key, cause=cause),
+                    key,
+                    cause=cause,
                     cumulative=True,
                     paid_by=payer,
                 )
@@ -128,13 +124,14 @@ class Caac(Regime):
         self, facts: Facts, rules: dict[str, Any], outcome: Outcome
     ) -> None:
         outcome.grant(
-            self.entitlement(
+            self.fixed(
                 facts,
                 rules,
                 Kind.CARE,
                 "care.information",
                 "information",
-                self.text("information", minutes=rules["information_minutes"]),
+                "information",
+                minutes=rules["information_minutes"],
                 cumulative=True,
                 paid_by=CARRIER,
             )
@@ -150,14 +147,17 @@ class Caac(Regime):
             text = self.text("refund_2017")
         else:
             days = refund["refund_working_days"]
-            text = self.text("refund", days=days)
-            deadline = Deadline(
-                party="carrier",
-                action="refund",
-                period=days,
-                unit="working_days",
-                starts="refund_requested",
-                calendar="CN",
+            text = self.wording("refund", days=days)
+            deadline = self.once(
+                ("refund_deadline", days),
+                lambda: Deadline(
+                    party="carrier",
+                    action="refund",
+                    period=days,
+                    unit="working_days",
+                    starts="refund_requested",
+                    calendar="CN",
+                ),
             )
         outcome.grant(
             self.entitlement(
@@ -175,13 +175,13 @@ class Caac(Regime):
         )
         payer = self._payer(facts, rules)
         outcome.grant(
-            self.entitlement(
+            self.fixed(
                 facts,
                 rules,
                 Kind.REROUTING,
                 "rerouting",
                 "rerouting_involuntary",
-                self.text(f"rerouting_{payer}"),
+                f"rerouting_{payer}",
                 cumulative=False,
                 paid_by=payer,
             )
@@ -192,13 +192,13 @@ class Caac(Regime):
     ) -> None:
         if not facts.event.voluntary:
             outcome.grant(
-                self.entitlement(
+                self.fixed(
                     facts,
                     rules,
                     Kind.COMPENSATION,
                     "compensation",
                     "denied_boarding",
-                    self.text("denied_boarding"),
+                    "denied_boarding",
                     cumulative=True,
                     paid_by=CARRIER,
                 )
@@ -206,8 +206,7 @@ class Caac(Regime):
         self._refund_and_change(facts, rules, outcome)
 
     def _baggage(self, facts: Facts, rules: dict[str, Any], outcome: Outcome) -> None:
-        table = territories()
-        if not all(table.contains("CN", c, facts.flight_date) for c in facts.countries):
+        if "CN" not in facts.everywhere:
             self.refuse(
                 outcome, "not_covered", "international_baggage", Kind.LIABILITY_LIMIT
             )
@@ -244,21 +243,25 @@ class Caac(Regime):
         if days is None:
             return
         outcome.grant(
-            self.entitlement(
+            self.fixed(
                 facts,
                 rules,
                 Kind.CLAIM_DEADLINE,
                 "complaint_answer",
                 "complaint_answer",
-                self.text("complaint_answer", days=days),
+                "complaint_answer",
+                days=days,
                 cumulative=True,
-                deadline=Deadline(
-                    party="carrier",
-                    action="answer_complaint",
-                    period=days,
-                    unit="working_days",
-                    starts="complaint_received",
-                    calendar="CN",
+                deadline=self.once(
+                    ("complaint_deadline", days),
+                    lambda: Deadline(
+                        party="carrier",
+                        action="answer_complaint",
+                        period=days,
+                        unit="working_days",
+                        starts="complaint_received",
+                        calendar="CN",
+                    ),
                 ),
             )
         )

@@ -13,11 +13,10 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from ..engine.facts import Facts, Outcome, new_outcome
-from ..engine.reference import great_circle_km, territories
+from ..engine.facts import Facts, Outcome
 from ..engine.rules import version_on
-from ..engine.text import CAUSE_TEXT, join, kilometres, minutes, money, period, render
-from ..engine.types import BAGGAGE_EVENTS, EventType, Kind, Text
+from ..engine.text import CAUSE_TEXT, join, kilometres, minutes, money, period
+from ..engine.types import BAGGAGE_EVENTS, Entitlement, EventType, Kind, Text
 from .base import Regime
 
 HUNDRED = Decimal(100)
@@ -26,27 +25,28 @@ HUNDRED = Decimal(100)
 class EuStyleRegime(Regime):
     """Assess one assessment under EU261 (``"eu261"``) or UK261 (``"uk261"``)."""
 
-    def assess(self, facts: Facts) -> Outcome:
-        outcome = new_outcome()
+    def assess_into(self, facts: Facts, outcome: Outcome) -> None:
         rules = version_on(self.regime, facts.flight_date)
         if rules is None:
             self.refuse(outcome, "not_in_force", "not_in_force", date=facts.flight_date)
-            return outcome
+            return
         if not self._in_scope(facts, rules):
-            scope = Text(rules["scope"]["en"], rules["scope"]["zh"])
-            self.refuse(outcome, "out_of_scope", "out_of_scope", None, scope=scope)
-            return outcome
-        if facts.event.type in BAGGAGE_EVENTS:
+            self.refuse(
+                outcome, "out_of_scope", "out_of_scope", None, scope=self._scope(rules)
+            )
+            return
+        event = facts.event.type
+        if event in BAGGAGE_EVENTS:
             self.refuse(outcome, "not_covered", "not_covered_baggage")
-            return outcome
-        handler = {
-            EventType.DELAY: self._delay,
-            EventType.CANCELLATION: self._cancellation,
-            EventType.DENIED_BOARDING: self._denied_boarding,
-            EventType.DOWNGRADE: self._downgrade,
-        }[facts.event.type]
-        handler(facts, rules, outcome)
-        return outcome
+            return
+        if event is EventType.DELAY:
+            self._delay(facts, rules, outcome)
+        elif event is EventType.CANCELLATION:
+            self._cancellation(facts, rules, outcome)
+        elif event is EventType.DENIED_BOARDING:
+            self._denied_boarding(facts, rules, outcome)
+        else:
+            self._downgrade(facts, rules, outcome)
 
     # --- scope and bands ---------------------------------------------------------
 
@@ -58,34 +58,43 @@ class EuStyleRegime(Regime):
         arrivals in the UK on UK or EU carriers and arrivals in the EU, from outside
         the UK, on UK carriers.
         """
-        table, on = territories(), facts.flight_date
-        if table.contains(rules["territory"], facts.origin.country, on):
+        if rules["territory"] in facts.zones[0]:
             return True
+        arriving, carrier = facts.zones[-1], facts.carrier_zones
         return any(
-            table.contains(rule["to"], facts.destination.country, on)
-            and any(
-                table.contains(area, facts.carrier.country, on)
-                for area in rule["carriers"]
-            )
+            rule["to"] in arriving and not carrier.isdisjoint(rule["carriers"])
             for rule in rules["inbound"]
         )
+
+    def _scope(self, rules: dict[str, Any]) -> Text:
+        """Return the version's description of what the regulation covers."""
+        memo = self.book.memo
+        key = ("scope", rules["version"])
+        scope = memo.get(key)
+        if scope is None:
+            scope = memo[key] = Text(rules["scope"]["en"], rules["scope"]["zh"])
+        return scope
 
     def _band(self, facts: Facts, rules: dict[str, Any], km: float, domestic: bool):
         bands = rules["bands"]
         if domestic and km > bands[0]["max_km"]:
-            return next(b for b in bands if b["id"] == rules["domestic_long_band"])
-        return next(b for b in bands if b["max_km"] is None or km <= b["max_km"])
+            wanted = rules["domestic_long_band"]
+            for band in bands:
+                if band["id"] == wanted:
+                    return band
+        for band in bands:
+            if band["max_km"] is None or km <= band["max_km"]:
+                return band
+        raise LookupError(f"no distance band for {km} km")
 
-    def _domestic(self, rules: dict[str, Any], first: str, last: str, facts: Facts):
-        table = territories()
-        return table.contains(rules["territory"], first, facts.flight_date) and (
-            table.contains(rules["territory"], last, facts.flight_date)
-        )
+    def _domestic(
+        self, rules: dict[str, Any], first: frozenset[str], last: frozenset[str]
+    ) -> bool:
+        """Say whether both ends (their territories given) lie in the territory."""
+        return rules["territory"] in first and rules["territory"] in last
 
     def _journey_band(self, facts: Facts, rules: dict[str, Any]):
-        domestic = self._domestic(
-            rules, facts.origin.country, facts.destination.country, facts
-        )
+        domestic = self._domestic(rules, facts.zones[0], facts.zones[-1])
         return self._band(facts, rules, facts.journey_km, domestic)
 
     # --- events ------------------------------------------------------------------
@@ -113,8 +122,8 @@ class EuStyleRegime(Regime):
         if reduced:
             amount = amount * (HUNDRED - rules["reduction_percent"]) / HUNDRED
             basis = "compensation_delay+reduction_delay"
-        text = render(
-            self.book.message("compensation_delay"),
+        text = self.text(
+            "compensation_delay",
             money=money(amount, rules["currency"]),
             km=kilometres(facts.journey_km),
             delay=minutes(delay),
@@ -141,8 +150,8 @@ class EuStyleRegime(Regime):
         if self._extraordinary(facts, rules, outcome):
             return
         band = self._journey_band(facts, rules)
-        text = render(
-            self.book.message("compensation_cancellation"),
+        text = self.text(
+            "compensation_cancellation",
             money=money(Decimal(band["amount"]), rules["currency"]),
             notice=period(notice),
             km=kilometres(facts.journey_km),
@@ -162,8 +171,8 @@ class EuStyleRegime(Regime):
             return
         self._care(facts, rules, outcome, "care_denied_boarding")
         band = self._journey_band(facts, rules)
-        text = render(
-            self.book.message("compensation_denied_boarding"),
+        text = self.text(
+            "compensation_denied_boarding",
             money=money(Decimal(band["amount"]), rules["currency"]),
             km=kilometres(facts.journey_km),
         )
@@ -172,26 +181,24 @@ class EuStyleRegime(Regime):
         )
 
     def _downgrade(self, facts: Facts, rules: dict[str, Any], outcome: Outcome) -> None:
-        segment = facts.segment
-        km = great_circle_km(segment.origin, segment.destination)
-        countries = (segment.origin.country, segment.destination.country)
-        band = self._band(facts, rules, km, self._domestic(rules, *countries, facts))
+        km = facts.segment_km
+        ends = (facts.segment_origin_zones, facts.segment_destination_zones)
+        band = self._band(facts, rules, km, self._domestic(rules, *ends))
         overseas = rules.get("downgrade_overseas_territory")
-        if overseas and band["id"] == rules["domestic_long_band"]:
-            # Art. 10(2)(c): between the European territory and a French overseas
-            # department, exactly one end lies overseas.
-            ends_overseas = [
-                territories().contains(overseas, c, facts.flight_date)
-                for c in countries
-            ]
-            if ends_overseas.count(True) == 1:
-                band = rules["bands"][-1]
+        # Art. 10(2)(c): between the European territory and a French overseas
+        # department, exactly one end lies overseas.
+        if (
+            overseas
+            and band["id"] == rules["domestic_long_band"]
+            and (overseas in ends[0]) != (overseas in ends[1])
+        ):
+            band = rules["bands"][-1]
         percent = Decimal(band["downgrade_percent"])
         fare = facts.event.segment_fare
         amount = fare.amount * percent / HUNDRED if fare else None
         key = "downgrade" if fare else "downgrade_no_fare"
-        text = render(
-            self.book.message(key),
+        text = self.text(
+            key,
             percent=band["downgrade_percent"],
             fare=money(fare.amount, fare.currency) if fare else "",
             km=kilometres(km),
@@ -260,7 +267,7 @@ class EuStyleRegime(Regime):
         self, facts: Facts, rules: dict[str, Any], outcome: Outcome
     ) -> bool:
         cause = facts.event.cause
-        if cause is None or cause.value not in rules["extraordinary_causes"]:
+        if cause is None or cause not in rules["extraordinary_causes"]:
             return False
         self.refuse(
             outcome,
@@ -285,8 +292,8 @@ class EuStyleRegime(Regime):
         late = facts.arrival_delay_minutes
         if late is not None and late <= band["limit_minutes"]:
             amount = amount * (HUNDRED - rules["reduction_percent"]) / HUNDRED
-            text = render(
-                self.book.message(basis.split("+")[0]),
+            text = self.text(
+                basis.split("+")[0],
                 money=money(amount, rules["currency"]),
                 notice=period(self._notice(facts)),
                 km=kilometres(facts.journey_km),
@@ -296,8 +303,8 @@ class EuStyleRegime(Regime):
         self._grant_compensation(facts, rules, outcome, amount, basis, text)
 
     def _reduction_text(self, rules: dict[str, Any], band: dict[str, Any]) -> Text:
-        return render(
-            self.book.message("reduction"),
+        return self.text(
+            "reduction",
             percent=rules["reduction_percent"],
             limit=minutes(band["limit_minutes"]),
         )
@@ -336,20 +343,20 @@ class EuStyleRegime(Regime):
                 Kind.REFUND,
                 "refund",
                 "refund",
-                render(self.book.message(refund_key)),
+                self.text(refund_key),
                 amount=fare.amount if fare else None,
                 currency=fare.currency if fare else None,
                 cumulative=False,
             )
         )
         outcome.grant(
-            self.entitlement(
+            self.fixed(
                 facts,
                 rules,
                 Kind.REROUTING,
                 "rerouting",
                 "rerouting",
-                render(self.book.message("rerouting")),
+                "rerouting",
                 cumulative=False,
             )
         )
@@ -361,15 +368,12 @@ class EuStyleRegime(Regime):
         delay = facts.departure_delay_minutes
         if delay is None:
             return
-        segment = facts.segment
-        countries = (segment.origin.country, segment.destination.country)
-        band = self._band(
-            facts, rules, facts.segment_km, self._domestic(rules, *countries, facts)
-        )
+        ends = (facts.segment_origin_zones, facts.segment_destination_zones)
+        band = self._band(facts, rules, facts.segment_km, self._domestic(rules, *ends))
         if delay < band["limit_minutes"]:
             return
-        meals = render(
-            self.book.message("care_meals_delay"),
+        meals = self.text(
+            "care_meals_delay",
             delay=minutes(delay),
             limit=minutes(band["limit_minutes"]),
             km=kilometres(facts.segment_km),
@@ -384,7 +388,7 @@ class EuStyleRegime(Regime):
                     Kind.REFUND,
                     "refund",
                     "refund_delay",
-                    render(self.book.message("refund_delay")),
+                    self.text("refund_delay"),
                     amount=fare.amount if fare else None,
                     currency=fare.currency if fare else None,
                     cumulative=False,
@@ -399,27 +403,29 @@ class EuStyleRegime(Regime):
         trigger: str,
         meals: Text | None = None,
     ) -> None:
-        items = [
-            (
-                "care.meals",
-                "care_meals",
-                meals or render(self.book.message("care_meals")),
-            ),
-            ("care.calls", "care_calls", render(self.book.message("care_calls"))),
-        ]
-        if facts.overnight:
-            items.append(
-                ("care.hotel", "care_hotel", render(self.book.message("care_hotel")))
-            )
-        for code, basis, text in items:
+        basis = f"{trigger}+care_meals"
+        if meals is None:
+            outcome.grant(self._fixed_care(facts, rules, "meals", basis))
+        else:
             outcome.grant(
                 self.entitlement(
-                    facts,
-                    rules,
-                    Kind.CARE,
-                    code,
-                    f"{trigger}+{basis}",
-                    text,
-                    cumulative=True,
+                    facts, rules, Kind.CARE, "care.meals", basis, meals, cumulative=True
                 )
             )
+        outcome.grant(self._fixed_care(facts, rules, "calls", f"{trigger}+care_calls"))
+        if facts.overnight:
+            basis = f"{trigger}+care_hotel"
+            outcome.grant(self._fixed_care(facts, rules, "hotel", basis))
+
+    def _fixed_care(
+        self, facts: Facts, rules: dict[str, Any], item: str, basis: str
+    ) -> Entitlement:
+        return self.fixed(
+            facts,
+            rules,
+            Kind.CARE,
+            f"care.{item}",
+            basis,
+            f"care_{item}",
+            cumulative=True,
+        )

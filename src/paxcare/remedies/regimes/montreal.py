@@ -11,11 +11,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from ..engine.facts import Facts, Outcome, local_date, new_outcome
+from ..engine.facts import Facts, Outcome, local_date
 from ..engine.reference import territories
 from ..engine.rules import version_on
 from ..engine.text import join, money
-from ..engine.types import Deadline, EventType, Kind
+from ..engine.types import Deadline, Entitlement, EventType, Kind
 from .appr import _add_years
 from .base import Regime
 
@@ -30,40 +30,37 @@ class Montreal(Regime):
     def __init__(self) -> None:
         super().__init__("montreal")
 
-    def assess(self, facts: Facts) -> Outcome:
-        outcome = new_outcome()
+    def assess_into(self, facts: Facts, outcome: Outcome) -> None:
         rules = version_on(self.regime, facts.flight_date)
         if rules is None:
             self.refuse(outcome, "not_in_force", "not_in_force", date=facts.flight_date)
-            return outcome
+            return
         international = self._international(facts, rules)
         canadian = not international and self._domestic_canada(facts)
         event = facts.event.type
         if not international and not (canadian and event in BAG_KEYS):
             self.refuse(outcome, "out_of_scope", "out_of_scope")
-            return outcome
+            return
         if event in BAG_KEYS:
             self._baggage(facts, rules, outcome, canadian)
         elif event is EventType.DELAY and (facts.arrival_delay_minutes or 0) > 0:
-            self._limit(facts, rules, outcome, "delay", Decimal(rules["delay_limit"]))
+            self._limit(facts, rules, outcome, "delay", rules["delay_limit"])
         else:
             self.refuse(outcome, "not_covered", "not_covered")
-            return outcome
+            return
         self._action(facts, rules, outcome)
-        return outcome
 
     def _international(self, facts: Facts, rules: dict[str, Any]) -> bool:
         table, on = territories(), facts.flight_date
         states = [table.state_of(c) for c in facts.countries]
         first, last = states[0], states[-1]
         party = rules["territory"]
-        if not (table.contains(party, first, on) and table.contains(party, last, on)):
+        if party not in table.zones(first, on) or party not in table.zones(last, on):
             return False
         return first != last or any(s != first for s in states[1:-1])
 
     def _domestic_canada(self, facts: Facts) -> bool:
-        table = territories()
-        return all(table.contains("CA", c, facts.flight_date) for c in facts.countries)
+        return "CA" in facts.everywhere
 
     def _baggage(
         self, facts: Facts, rules: dict[str, Any], outcome: Outcome, canadian: bool
@@ -71,9 +68,7 @@ class Montreal(Regime):
         event = facts.event
         key = BAG_KEYS[event.type]
         basis = f"{key}+domestic_canada" if canadian else key
-        self._limit(
-            facts, rules, outcome, key, Decimal(rules["baggage_limit"]), basis, canadian
-        )
+        self._limit(facts, rules, outcome, key, rules["baggage_limit"], basis, canadian)
         if event.type is EventType.BAGGAGE_DAMAGE:
             self._complaint(
                 facts, rules, outcome, "damage", rules["damage_complaint_days"]
@@ -92,25 +87,43 @@ class Montreal(Regime):
         rules: dict[str, Any],
         outcome: Outcome,
         key: str,
-        limit: Decimal,
+        limit: str,
         basis: str | None = None,
         canadian: bool = False,
     ) -> None:
+        """Grant the version's liability ``limit`` (a decimal string) for ``key``."""
+        memo_key = ("limit", rules["version"], facts.carrier.code, key, basis, canadian)
+        outcome.grant(
+            self.once(
+                memo_key,
+                lambda: self._limit_entitlement(
+                    facts, rules, key, Decimal(limit), basis, canadian
+                ),
+            )
+        )
+
+    def _limit_entitlement(
+        self,
+        facts: Facts,
+        rules: dict[str, Any],
+        key: str,
+        limit: Decimal,
+        basis: str | None,
+        canadian: bool,
+    ) -> Entitlement:
         text = self.text(key, money=money(limit, "XDR"), limit=f"{limit:,.0f}")
         if canadian:
             text = join(text, self.text("domestic_canada"))
-        outcome.grant(
-            self.entitlement(
-                facts,
-                rules,
-                Kind.LIABILITY_LIMIT,
-                f"{key}_limit",
-                basis or key,
-                text,
-                amount=limit,
-                currency=rules["currency"],
-                cumulative=True,
-            )
+        return self.entitlement(
+            facts,
+            rules,
+            Kind.LIABILITY_LIMIT,
+            f"{key}_limit",
+            basis or key,
+            text,
+            amount=limit,
+            currency=rules["currency"],
+            cumulative=True,
         )
 
     def _complaint(

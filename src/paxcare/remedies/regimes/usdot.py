@@ -10,8 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from ..engine.facts import Facts, Outcome, new_outcome
-from ..engine.reference import territories
+from ..engine.facts import Facts, Outcome
 from ..engine.rules import version_on
 from ..engine.text import join, minutes, money
 from ..engine.types import EventType, Kind
@@ -24,18 +23,15 @@ class UsDot(Regime):
     def __init__(self) -> None:
         super().__init__("us_dot")
 
-    def assess(self, facts: Facts) -> Outcome:
-        outcome = new_outcome()
+    def assess_into(self, facts: Facts, outcome: Outcome) -> None:
         rules = version_on(self.regime, facts.flight_date)
         if rules is None:
             self.refuse(outcome, "not_in_force", "not_in_force", date=facts.flight_date)
-            return outcome
-        table, on = territories(), facts.flight_date
-        in_us = [table.contains("US", c, on) for c in facts.countries]
-        if not any(in_us):
+            return
+        if "US" not in facts.anywhere:
             self.refuse(outcome, "out_of_scope", "out_of_scope")
-            return outcome
-        domestic = all(in_us)
+            return
+        domestic = "US" in facts.everywhere
         event = facts.event.type
         if event is EventType.DENIED_BOARDING:
             self._denied_boarding(facts, rules, outcome, domestic)
@@ -43,14 +39,11 @@ class UsDot(Regime):
             self._refunds(facts, rules, outcome, domestic)
         else:
             self._baggage(facts, rules, outcome, domestic)
-        return outcome
 
     def _denied_boarding(
         self, facts: Facts, rules: dict[str, Any], outcome: Outcome, domestic: bool
     ) -> None:
-        if not territories().contains(
-            "US", facts.segment.origin.country, facts.flight_date
-        ):
+        if "US" not in facts.segment_origin_zones:
             self.refuse(outcome, "out_of_scope", "dbc_out_of_scope", Kind.COMPENSATION)
             return
         if facts.event.voluntary:
@@ -164,13 +157,14 @@ class UsDot(Regime):
         if domestic:
             limit = Decimal(rules["baggage_limit"])
             outcome.grant(
-                self.entitlement(
+                self.fixed(
                     facts,
                     rules,
                     Kind.LIABILITY_LIMIT,
                     "baggage_limit",
                     "baggage_limit",
-                    self.text("baggage_limit", money=money(limit, "USD")),
+                    "baggage_limit",
+                    money=money(limit, "USD"),
                     amount=limit,
                     currency=rules["currency"],
                     cumulative=True,
