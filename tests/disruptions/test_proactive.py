@@ -81,8 +81,13 @@ def test_a_cancellation_opens_one_case_per_passenger_with_what_they_are_owed():
         "ann1@example.com",
     )
     assert "Ann" not in case.description
-    opened = case.events.get(type="disruption.case_opened")
-    assert sorted(opened.data["owed"]) == [
+    # one timeline event: the creation, with what the disruption opened it for
+    opened = case.events.get()
+    assert opened.type == "case.created"
+    assert opened.data["routed"] == {"old": None, "new": "disruption-care"}
+    assert opened.data["disruption"]["kind"] == "cancellation"
+    assert opened.data["disruption"]["flight"] == "AF23 2026-01-05"
+    assert sorted(opened.data["disruption"]["owed"]) == [
         ["eu261.compensation", "600.00", "EUR"],
         ["eu261.refund", "500.00", "USD"],
         ["us_dot.refund", "500.00", "USD"],

@@ -18,9 +18,10 @@ from datetime import datetime
 from functools import partial
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
+from paxcare.bulk import insert_new_rows, new_row
 from paxcare.cases.models import Case
 from paxcare.comms.models import (
     ContactFlag,
@@ -98,10 +99,11 @@ def queue_notifications(moments: Sequence[Moment]) -> list[Notification]:
         return []
     now = timezone.now()
     recipients = _recipients(moments)
+    domain = _mail_domain()
     rows = []
     for moment in moments:
         for recipient in recipients.get(id(moment), []):
-            rows.append(_row(moment, recipient, now))
+            rows.append(_row(moment, recipient, now, domain))
     created = _insert_new(rows)
     to_send = [n.pk for n in created if n.status == NotificationStatus.QUEUED]
     if to_send:
@@ -235,10 +237,16 @@ def _language(value: str) -> str:
     return Language.ENGLISH
 
 
-def new_mail_id() -> str:
-    """Return a fresh Message-ID of ours: random, so that no one can guess one."""
-    domain = settings.COMMS_MESSAGE_ID_DOMAIN or _sender_domain()
-    return f"<pxc.{secrets.token_hex(12)}@{domain}>"
+def new_mail_id(domain: str | None = None) -> str:
+    """Return a fresh Message-ID of ours: random, so that no one can guess one.
+
+    ``domain``: the result of ``_mail_domain()``, for callers making many at once.
+    """
+    return f"<pxc.{secrets.token_hex(12)}@{domain or _mail_domain()}>"
+
+
+def _mail_domain() -> str:
+    return settings.COMMS_MESSAGE_ID_DOMAIN or _sender_domain()
 
 
 def _sender_domain() -> str:
@@ -248,72 +256,40 @@ def _sender_domain() -> str:
     return address.rpartition("@")[2] or "paxcare.invalid"
 
 
-def _row(moment: Moment, recipient: Recipient, now: datetime) -> Notification:
+def _row(
+    moment: Moment, recipient: Recipient, now: datetime, domain: str
+) -> Notification:
     is_email = recipient.channel == NotificationChannel.EMAIL
-    return Notification(
-        case=moment.case,
-        purpose=moment.purpose,
-        key=moment.key[:120],
-        channel=recipient.channel,
-        recipient=recipient.address,
-        language=recipient.language,
-        context=moment.context,
-        message_id=moment.message_id,
-        mail_id=new_mail_id() if is_email else None,
-        status=NotificationStatus.SUPPRESSED
+    values = {
+        "purpose": moment.purpose,
+        "key": moment.key[:120],
+        "channel": recipient.channel,
+        "recipient": recipient.address,
+        "language": recipient.language,
+        "context": moment.context,
+        "message_id": moment.message_id,
+        "mail_id": new_mail_id(domain) if is_email else None,
+        "status": NotificationStatus.SUPPRESSED
         if recipient.suppressed
         else NotificationStatus.QUEUED,
-        created_at=now,
-        next_attempt_at=now,
-    )
+        "created_at": now,
+        "next_attempt_at": now,
+    }
+    # Built without Model.__init__ (bulk.new_row): a batch holds thousands.
+    return new_row(Notification, values, {"case": moment.case})
 
 
 # --- Writing, once --------------------------------------------------------------
 
 _UNIQUE = ("case_id", "purpose", "key", "channel")
-# Parameters per statement: far below SQLite's 32,766.
-_MAX_PARAMS = 10_000
 
 
 def _insert_new(rows: list[Notification]) -> list[Notification]:
     """Insert the rows whose moment has none yet; return those inserted.
 
-    ``ON CONFLICT DO NOTHING`` makes a second call, or a concurrent transaction
-    that queued the same moment, a no-op instead of an integrity error that would
-    break the caller's transaction.
+    A moment notified before (a second call, or a concurrent transaction that
+    queued the same one) is skipped instead of raising an integrity error that
+    would break the caller's transaction; large batches go by COPY on PostgreSQL
+    (``bulk.insert_new_rows``).
     """
-    if not rows:
-        return []
-    meta = Notification._meta
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
-    returning = ", ".join(quote(c) for c in ("id", *_UNIQUE))
-    per_batch = max(1, _MAX_PARAMS // len(fields))
-    placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    by_key = {(r.case.pk, r.purpose, r.key, r.channel): r for r in rows}
-    inserted = []
-    rows = list(by_key.values())
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), per_batch):
-            batch = rows[start : start + per_batch]
-            params = []
-            for row in batch:
-                row.case_id = row.case.pk
-                params.extend(
-                    f.get_db_prep_save(getattr(row, f.attname), connection)
-                    for f in fields
-                )
-            cursor.execute(
-                f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES "
-                + ", ".join([placeholders] * len(batch))
-                + f" ON CONFLICT DO NOTHING RETURNING {returning}",
-                params,
-            )
-            for pk, *unique in cursor.fetchall():
-                row = by_key[tuple(unique)]
-                row.pk = pk
-                row._state.adding = False
-                row._state.db = connection.alias
-                inserted.append(row)
-    return inserted
+    return insert_new_rows(rows, _UNIQUE)

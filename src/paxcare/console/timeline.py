@@ -4,6 +4,7 @@ Events that only say "a message was added" are left out: the message itself is o
 the timeline. Every text here is plain; templates escape it on display.
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -13,17 +14,24 @@ from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
-from paxcare.cases.events import EventType
+from paxcare.cases.events import EventType, actor_label
 from paxcare.cases.lifecycle import Status
 from paxcare.cases.models import Case, Channel, Event, Message
 from paxcare.cases.services import PASSENGER
 from paxcare.comms.timeline import describe as describe_comms_event
-from paxcare.disruptions.timeline import describe_disruption_event
+from paxcare.crm.timeline import describe_contact_changed
+from paxcare.disruptions.timeline import (
+    describe_case_opening,
+    describe_disruption_event,
+)
 from paxcare.remedies.timeline import describe_remedies_event
 from paxcare.routing.models import Department
 from paxcare.sla.models import ClockKind
 from paxcare.surveys.timeline import describe_survey_event
 from paxcare.triage.models import Category, Kind, Priority
+
+# Who the steps of a case's creation are shown as coming from: PaxCare itself.
+SYSTEM = actor_label(None)
 
 SHOWN_AS_MESSAGES = {
     EventType.REPLY_SENT,
@@ -58,21 +66,66 @@ def staff_timeline(case: Case) -> list[Entry]:
         case.messages.select_related("author").prefetch_related("attachments")
     )
     names = _names_for(events)
-    entries = [
-        Entry(
-            at=e.occurred_at,
-            actor=event_actor(e),
-            text=describe(e, names),
-            event_type=e.type,
-        )
-        for e in events
-    ]
+    entries = [entry for e in events for entry in event_entries(e, names)]
     entries += [
         Entry(at=m.created_at, actor=m.author_label, message=m, event_type=m.direction)
         for m in messages
     ]
     # At the same instant a message goes before the status change it caused.
     return sorted(entries, key=lambda entry: (entry.at, entry.message is None))
+
+
+def event_entries(event: Event, names: Names) -> list[Entry]:
+    """Return the timeline lines of one event.
+
+    A case opened through intake has one ``case.created`` event that carries
+    what its creation decided (classification, department, assignee, SLA clocks,
+    changed contact details, the disruption it was opened for); it is shown as
+    the lines those steps had when each was an event of its own.
+    """
+    first = Entry(
+        at=event.occurred_at,
+        actor=event_actor(event),
+        text=describe(event, names),
+        event_type=event.type,
+    )
+    if event.type != EventType.CREATED:
+        return [first]
+    return [first] + [
+        Entry(at=at, actor=SYSTEM, text=text, event_type=kind)
+        for kind, at, text in _creation_lines(event, names)
+    ]
+
+
+def _creation_lines(event: Event, names: Names) -> Iterator[tuple[str, datetime, str]]:
+    data = event.data
+
+    def when(part: dict) -> datetime:
+        later = parse_datetime(part["at"]) if isinstance(part.get("at"), str) else None
+        return later or event.occurred_at
+
+    if isinstance(data.get("contact_changed"), dict):
+        text = describe_contact_changed(data["contact_changed"])
+        yield "passenger.contact_changed", event.occurred_at, text
+    if isinstance(data.get("classified"), dict):
+        text = _describe_classified(data["classified"], names)
+        yield EventType.CLASSIFIED, event.occurred_at, text
+    if isinstance(data.get("routed"), dict):
+        new = data["routed"].get("new")
+        text = _("Routed to %(department)s.") % {
+            "department": names.departments.get(new, new or "—")
+        }
+        yield EventType.ROUTED, event.occurred_at, text
+    if isinstance(data.get("assigned"), dict):
+        new = data["assigned"].get("new")
+        text = _("Assigned to %(agent)s.") % {"agent": names.users.get(new, "—")}
+        yield EventType.ASSIGNED, when(data["assigned"]), text
+    if isinstance(data.get("sla"), dict):
+        text = _describe_clocks_started(data["sla"])
+        yield EventType.SLA_STARTED, when(data["sla"]), text
+    if isinstance(data.get("disruption"), dict):
+        text = describe_case_opening(data["disruption"])
+        yield "disruption.case_opened", event.occurred_at, text
 
 
 def event_actor(event: Event) -> str:
@@ -90,7 +143,19 @@ def _names_for(events: list[Event]) -> Names:
     user_ids, department_codes, category_codes = set(), set(), set()
     for event in events:
         old, new = event.data.get("old"), event.data.get("new")
-        if event.type == EventType.ASSIGNED:
+        if event.type == EventType.CREATED:
+            parts = {
+                key: event.data.get(key)
+                for key in ("classified", "routed", "assigned")
+                if isinstance(event.data.get(key), dict)
+            }
+            if "classified" in parts:
+                category_codes.add(parts["classified"].get("category"))
+            if isinstance(parts.get("routed", {}).get("new"), str):
+                department_codes.add(parts["routed"]["new"])
+            if isinstance(parts.get("assigned", {}).get("new"), int):
+                user_ids.add(parts["assigned"]["new"])
+        elif event.type == EventType.ASSIGNED:
             user_ids |= {v for v in (old, new) if isinstance(v, int)}
         elif event.type == EventType.ROUTED:
             department_codes |= {v for v in (old, new) if isinstance(v, str)}

@@ -1,56 +1,150 @@
-"""Passengers: find the person behind a contact, or remember a new one."""
+"""Passengers: find the person behind a contact, or remember a new one.
+
+A returning passenger is found by e-mail, then phone, then social handle; the
+contact details of their newest case win. Someone who writes with a new phone
+number or a corrected name is called back on that number, by that name: the
+passenger row takes the draft's non-empty name, e-mail, phone and handle, and the
+caller learns what changed so that the case's timeline can say so.
+
+One exception keeps people apart: a draft found by its phone or handle that gives
+another e-mail address than the passenger's may be someone else sharing a phone (a
+family, an office), so it only fills the passenger's empty fields.
+"""
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
-from paxcare.bulk import insert_rows
+from paxcare.bulk import insert_rows, new_row
 from paxcare.crm.models import Passenger
+
+# Draft attribute -> passenger field, in the order a change is reported.
+CONTACT_FIELDS = (
+    ("passenger_name", "full_name"),
+    ("email", "email"),
+    ("phone", "phone"),
+    ("social_handle", "social_handle"),
+)
+
+
+@dataclass
+class PassengerLink:
+    """The passenger of one draft, and what the draft changed on them."""
+
+    passenger: Passenger
+    created: bool = False
+    # passenger field -> {"old": ..., "new": ...}
+    changed: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 def link_passengers(drafts: Sequence) -> list[Passenger]:
     """Return one passenger per draft: found by e-mail, phone or handle, else new.
 
-    Drafts with the same contact in one batch share one new passenger.
+    Drafts with the same contact in one batch share one new passenger; a found
+    passenger takes the newest contact details (see ``match_passengers``).
     """
+    return [link.passenger for link in match_passengers(drafts)]
+
+
+def match_passengers(drafts: Sequence) -> list[PassengerLink]:
+    """Return the passenger of each draft and what the draft changed on them.
+
+    A passenger found again takes each non-empty name, e-mail, phone and handle of
+    the draft that differs from what is stored; with several drafts of one
+    passenger in the batch, the later draft wins and each reports its own change.
+    New passengers are inserted in one statement, changed ones updated in one.
+    """
+    found = _known_passengers(drafts)
+    links: list[PassengerLink] = []
+    new: list[Passenger] = []
+    changed: dict[int, Passenger] = {}
+    for draft in drafts:
+        passenger = found.lookup(draft)
+        if passenger is None:
+            passenger = _new_passenger(draft)
+            new.append(passenger)
+            found.remember(passenger)
+            links.append(PassengerLink(passenger, created=True))
+            continue
+        link = PassengerLink(passenger, changed=_take_newest(passenger, draft))
+        if link.changed:
+            found.remember(passenger)
+            if passenger.pk is not None:
+                changed[passenger.pk] = passenger
+        links.append(link)
+    insert_rows(new)
+    if changed:
+        Passenger.objects.bulk_update(
+            list(changed.values()), [name for _, name in CONTACT_FIELDS]
+        )
+    return links
+
+
+class _Directory:
+    """Passengers by lower-cased e-mail, phone and handle; the oldest row first."""
+
+    def __init__(self) -> None:
+        self.by_email: dict[str, Passenger] = {}
+        self.by_phone: dict[str, Passenger] = {}
+        self.by_handle: dict[str, Passenger] = {}
+
+    def lookup(self, draft) -> Passenger | None:
+        return (
+            (draft.email and self.by_email.get(draft.email.lower()))
+            or (draft.phone and self.by_phone.get(draft.phone))
+            or (draft.social_handle and self.by_handle.get(draft.social_handle))
+            or None
+        )
+
+    def remember(self, passenger: Passenger) -> None:
+        if passenger.email:
+            self.by_email.setdefault(passenger.email.lower(), passenger)
+        if passenger.phone:
+            self.by_phone.setdefault(passenger.phone, passenger)
+        if passenger.social_handle:
+            self.by_handle.setdefault(passenger.social_handle, passenger)
+
+
+def _known_passengers(drafts: Sequence) -> _Directory:
     emails = {d.email.lower() for d in drafts if d.email}
     phones = {d.phone for d in drafts if d.phone}
     handles = {d.social_handle for d in drafts if d.social_handle}
-    by_email: dict[str, Passenger] = {}
-    by_phone: dict[str, Passenger] = {}
-    by_handle: dict[str, Passenger] = {}
+    directory = _Directory()
     if emails:
         for p in Passenger.objects.filter(email__in=emails).order_by("pk"):
-            by_email.setdefault(p.email.lower(), p)
+            directory.by_email.setdefault(p.email.lower(), p)
     if phones:
         for p in Passenger.objects.filter(phone__in=phones).order_by("pk"):
-            by_phone.setdefault(p.phone, p)
+            directory.by_phone.setdefault(p.phone, p)
     if handles:
         for p in Passenger.objects.filter(social_handle__in=handles).order_by("pk"):
-            by_handle.setdefault(p.social_handle, p)
+            directory.by_handle.setdefault(p.social_handle, p)
+    return directory
 
-    linked: list[Passenger] = []
-    new: list[Passenger] = []
-    for draft in drafts:
-        passenger = (
-            (draft.email and by_email.get(draft.email.lower()))
-            or (draft.phone and by_phone.get(draft.phone))
-            or (draft.social_handle and by_handle.get(draft.social_handle))
-            or None
-        )
-        if passenger is None:
-            passenger = Passenger(
-                full_name=draft.passenger_name,
-                email=draft.email.lower(),
-                phone=draft.phone,
-                social_handle=draft.social_handle,
-                language=draft.language,
-            )
-            new.append(passenger)
-            if draft.email:
-                by_email[draft.email.lower()] = passenger
-            if draft.phone:
-                by_phone[draft.phone] = passenger
-            if draft.social_handle:
-                by_handle[draft.social_handle] = passenger
-        linked.append(passenger)
-    insert_rows(new)
-    return linked
+
+def _new_passenger(draft) -> Passenger:
+    values = {
+        "full_name": draft.passenger_name,
+        "email": draft.email.lower(),
+        "phone": draft.phone,
+        "social_handle": draft.social_handle,
+        "language": draft.language,
+    }
+    return new_row(Passenger, values)
+
+
+def _take_newest(passenger: Passenger, draft) -> dict[str, dict[str, str]]:
+    """Give the passenger the draft's contact details; return what changed."""
+    email = (draft.email or "").lower()
+    # Found by phone or handle, but another e-mail: perhaps another person.
+    only_fill = bool(email and passenger.email and passenger.email.lower() != email)
+    changed = {}
+    for attribute, name in CONTACT_FIELDS:
+        value = email if name == "email" else getattr(draft, attribute) or ""
+        old = getattr(passenger, name)
+        if not value or value == old or (only_fill and old):
+            continue
+        if name == "email" and value == old.lower():
+            continue
+        changed[name] = {"old": old, "new": value}
+        setattr(passenger, name, value)
+    return changed

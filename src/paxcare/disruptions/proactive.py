@@ -25,11 +25,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from paxcare.bulk import insert_rows
+from paxcare.bulk import frozen_heap, insert_rows, new_row
 from paxcare.cases.events import announce, build_event
 from paxcare.cases.lifecycle import ACTIVE_STATUSES
 from paxcare.cases.models import Case, Channel
@@ -59,6 +59,11 @@ logger = logging.getLogger(__name__)
 BATCH_SIZE = 500
 REBOOKING_OPTIONS = 3
 REBOOKING_WINDOW = timedelta(hours=24)
+# The earliest flights on the route looked at for the options.
+CANDIDATES = 20
+# Disruptions whose manifests are read in one query: 200 flight ids stay far below
+# SQLite's 32,766 parameters, and a meltdown's 1,000 flights take five rounds.
+FLIGHTS_PER_QUERY = 200
 
 CATEGORY = {
     DisruptionKind.DELAY: "flight.delay",
@@ -103,63 +108,79 @@ def care_for_disruptions(
     """Care for many disruptions: new passengers in shared batches, then updates.
 
     A hub meltdown is a thousand flights of 150 passengers; filling each batch
-    from several flights halves the per-batch cost per passenger.
+    from several flights, whose manifests are read together, halves the per-batch
+    cost per passenger.
     """
     at = at or timezone.now()
     report = CareReport()
     ids = list(dict.fromkeys(disruption_ids))
     options: dict[int, list[dict[str, str]]] = {}
-    pending: list[tuple[int, list[ManifestEntry]]] = []
-    waiting = 0
-    for disruption in _qualifying(ids):
-        last = 0
-        while entries := list(
-            ManifestEntry.objects.filter(
-                flight_id=disruption.flight_id, pk__gt=last, affected__isnull=True
-            ).order_by("pk")[:batch_size]
-        ):
-            last = entries[-1].pk
-            pending.append((disruption.pk, entries))
-            waiting += len(entries)
-            if waiting >= batch_size:
-                _open_batch(pending, options, report, at)
-                pending, waiting = [], 0
-    if pending:
-        _open_batch(pending, options, report, at)
-    for disruption_id in ids:
-        _update_older_versions(disruption_id, options, report, at, batch_size)
+    with frozen_heap():
+        for chunk in _chunks(ids, FLIGHTS_PER_QUERY):
+            for groups in _unlinked_entries(chunk, batch_size):
+                _open_batch(groups, options, report, at)
+        for chunk in _chunks(ids, FLIGHTS_PER_QUERY):
+            _update_older_versions(chunk, options, report, at, batch_size)
     return report
 
 
-def _qualifying(ids: list[int]):
-    """Yield the disruptions among ``ids`` that call for care, a chunk at a time."""
-    # 1,000 ids a query: far below SQLite's 32,766 parameters.
-    for start in range(0, len(ids), 1000):
-        yield from Disruption.objects.filter(
-            pk__in=ids[start : start + 1000], qualifies=True
-        ).order_by("pk")
+def _chunks(values: list, size: int):
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
-def _update_older_versions(disruption_id, options, report, at, batch_size) -> None:
+def _unlinked_entries(disruption_ids: list[int], batch_size: int):
+    """Yield batches of ``[(disruption id, entries), ...]`` not yet linked.
+
+    The manifests of the qualifying disruptions among ``disruption_ids`` are read
+    together, ``batch_size`` rows a query in key order, so one batch may hold the
+    end of one flight and the start of the next.
+    """
+    flights = dict(
+        Disruption.objects.filter(pk__in=disruption_ids, qualifies=True).values_list(
+            "flight_id", "pk"
+        )
+    )
+    last = 0
+    while flights and (
+        entries := list(
+            ManifestEntry.objects.filter(
+                flight_id__in=list(flights), pk__gt=last, affected__isnull=True
+            ).order_by("pk")[:batch_size]
+        )
+    ):
+        last = entries[-1].pk
+        groups: dict[int, list[ManifestEntry]] = {}
+        for entry in entries:
+            groups.setdefault(flights[entry.flight_id], []).append(entry)
+        yield sorted(groups.items())
+
+
+def _update_older_versions(disruption_ids, options, report, at, batch_size) -> None:
+    """Reassess the passengers of ``disruption_ids`` assessed on an older version."""
     last = 0
     while affected := list(
         AffectedPassenger.objects.filter(
-            disruption_id=disruption_id,
-            version__lt=_version(disruption_id),
+            disruption_id__in=disruption_ids,
+            version__lt=F("disruption__version"),
             pk__gt=last,
         )
         .select_related("entry", "case")
         .order_by("pk")[:batch_size]
     ):
         last = affected[-1].pk
-        _update_batch(
-            disruption_id,
-            affected,
-            _options(disruption_id, options),
-            report,
-            at,
-            notify_change=True,
-        )
+        by_disruption: dict[int, list[AffectedPassenger]] = {}
+        for row in affected:
+            by_disruption.setdefault(row.disruption_id, []).append(row)
+        for disruption_id, rows in sorted(by_disruption.items()):
+            _update_batch(
+                disruption_id,
+                rows,
+                _options(disruption_id, options),
+                report,
+                at,
+                notify_change=True,
+            )
 
 
 def _options(disruption_id: int, cache: dict) -> list[dict[str, str]]:
@@ -167,6 +188,16 @@ def _options(disruption_id: int, cache: dict) -> list[dict[str, str]]:
         flight = Flight.objects.get(disruption__pk=disruption_id)
         cache[disruption_id] = rebooking_options(flight)
     return cache[disruption_id]
+
+
+def _prefetch_options(disruptions: Sequence[Disruption], cache: dict) -> None:
+    """Find the rebooking options of the disruptions' flights in one query."""
+    missing = {d.pk: d.flight for d in disruptions if d.pk not in cache}
+    if not missing:
+        return
+    found = _rebooking_options_of(list(missing.values()))
+    for disruption_id, flight in missing.items():
+        cache[disruption_id] = found[flight.pk]
 
 
 def refresh_passengers(entry_ids: Sequence[int], *, at: datetime | None = None) -> int:
@@ -194,10 +225,6 @@ def refresh_passengers(entry_ids: Sequence[int], *, at: datetime | None = None) 
     return report.updated
 
 
-def _version(disruption_id: int) -> int:
-    return Disruption.objects.values_list("version", flat=True).get(pk=disruption_id)
-
-
 def _locked(disruption_id: int) -> Disruption:
     return (
         Disruption.objects.select_for_update(of=("self",))
@@ -212,61 +239,86 @@ def public_path(flight: Flight) -> str:
 
 def rebooking_options(flight: Flight) -> list[dict[str, str]]:
     """Return the next flights on the same route within a day, own carrier first."""
-    later = (
-        Flight.objects.filter(
-            origin=flight.origin,
-            destination=flight.destination,
-            scheduled_departure__gt=flight.scheduled_departure,
-            scheduled_departure__lte=flight.scheduled_departure + REBOOKING_WINDOW,
+    return _rebooking_options_of([flight])[flight.pk]
+
+
+def _rebooking_options_of(flights: Sequence[Flight]) -> dict[int, list[dict]]:
+    """Return flight id -> its rebooking options, for many flights in one query.
+
+    Of the first ``CANDIDATES`` flights on the route within the window, in
+    departure order, the own carrier's come first.
+    """
+    windows: dict[tuple[str, str], list] = {}
+    for flight in flights:
+        start = flight.scheduled_departure
+        window = windows.setdefault((flight.origin, flight.destination), [start, start])
+        window[0] = min(window[0], start)
+        window[1] = max(window[1], start + REBOOKING_WINDOW)
+    route = Q(pk__in=[])
+    for (origin, destination), (first, last) in windows.items():
+        route |= Q(
+            origin=origin,
+            destination=destination,
+            scheduled_departure__gt=first,
+            scheduled_departure__lte=last,
         )
+    later = list(
+        Flight.objects.filter(route)
         .exclude(status=FlightStatus.CANCELLED)
-        .order_by("scheduled_departure")[:20]
+        .order_by("scheduled_departure", "pk")
     )
-    ranked = sorted(
-        later, key=lambda f: (f.carrier != flight.carrier, f.scheduled_departure)
-    )
-    return [
-        {
-            "flight_number": f.flight_number,
-            "departure": f.scheduled_departure.isoformat(),
-            "arrival": f.scheduled_arrival.isoformat(),
-        }
-        for f in ranked[:REBOOKING_OPTIONS]
-    ]
+    found = {}
+    for flight in flights:
+        start = flight.scheduled_departure
+        candidates = [
+            f
+            for f in later
+            if (f.origin, f.destination) == (flight.origin, flight.destination)
+            and start < f.scheduled_departure <= start + REBOOKING_WINDOW
+        ][:CANDIDATES]
+        ranked = sorted(
+            candidates,
+            key=lambda f: (f.carrier != flight.carrier, f.scheduled_departure),
+        )
+        found[flight.pk] = [
+            {
+                "flight_number": f.flight_number,
+                "departure": f.scheduled_departure.isoformat(),
+                "arrival": f.scheduled_arrival.isoformat(),
+            }
+            for f in ranked[:REBOOKING_OPTIONS]
+        ]
+    return found
 
 
 # --- Opening and joining cases ---------------------------------------------------
 
 
 def _open_batch(groups, options, report: CareReport, at) -> None:
-    """Open or join the cases of a batch of passengers from one or more flights."""
-    with transaction.atomic():
-        locked = {
-            d.pk: d
-            for d in Disruption.objects.select_for_update(of=("self",))
-            .select_related("flight")
-            .filter(pk__in={disruption_id for disruption_id, _ in groups})
-            .order_by("pk")
-        }
-        done = set(
-            AffectedPassenger.objects.filter(
-                entry_id__in=[e.pk for _, entries in groups for e in entries]
-            ).values_list("entry_id", flat=True)
-        )
-        work = [
-            (locked[disruption_id], [e for e in entries if e.pk not in done])
-            for disruption_id, entries in groups
-        ]
+    """Open or join the cases of a batch of passengers from one or more flights.
+
+    Everything that needs no case (the engine's answers, the drafts) is worked
+    out before intake opens the cases, so that a new case's creation event can
+    carry what the disruption opened it for: one timeline row per passenger.
+    """
+    with frozen_heap(), transaction.atomic():
+        work = _unlinked(groups)
+        _prefetch_options([d for d, _ in work], options)
         joined = _active_cases(work)
-        cases = dict(joined)
+        answers, stored = _assess(work, options)
         fresh = [
             (disruption, entry)
             for disruption, entries in work
             for entry in entries
             if entry.pk not in joined
         ]
-        drafts = _drafts(fresh, at)
-        for (_, entry), result in zip(fresh, open_cases(drafts), strict=True):
+        notes = [
+            {"disruption": _summary(disruption, answers[entry.pk])}
+            for disruption, entry in fresh
+        ]
+        results = open_cases(_drafts(fresh, at), timeline_data=notes)
+        cases = dict(joined)
+        for (_, entry), result in zip(fresh, results, strict=True):
             if result.errors:
                 report.rejected += 1
                 logger.warning(
@@ -277,36 +329,24 @@ def _open_batch(groups, options, report: CareReport, at) -> None:
                 continue
             cases[entry.pk] = result.case
         rows, events, moments = [], [], []
-        registry = carrier_registry()
         for disruption, entries in work:
             flight = disruption.flight
-            answers = assess_passengers(
-                flight, disruption, entries, _options(disruption.pk, options), registry
-            )
-            stored = _store_assessments(disruption, answers)
             notices = []
-            for entry, answer in zip(entries, answers, strict=True):
+            for entry in entries:
                 case = cases.get(entry.pk)
                 if case is None:
                     continue
+                answer = answers[entry.pk]
                 opened = entry.pk not in joined
                 rows.append(
-                    AffectedPassenger(
-                        disruption=disruption,
-                        entry=entry,
-                        case=case,
-                        opened_case=opened,
-                        version=disruption.version,
-                        assessment=stored[answer.signature],
-                        entitlements=answer.entitlements,
-                        care=answer.care,
-                        goodwill=[],
-                        created_at=at,
-                        updated_at=at,
-                    )
+                    _link_row(disruption, entry, case, opened, answer, stored, at)
                 )
-                kind = DisruptionEvent.CASE_OPENED if opened else DisruptionEvent.LINKED
-                events.append(_event(case, kind, flight, disruption, answer, at))
+                if not opened:
+                    events.append(
+                        _event(
+                            case, DisruptionEvent.LINKED, flight, disruption, answer, at
+                        )
+                    )
                 notices.append((case, answer))
                 add_totals(report.totals, answer.entitlements)
                 report.opened += opened
@@ -316,6 +356,79 @@ def _open_batch(groups, options, report: CareReport, at) -> None:
         insert_rows(events)
         announce(events)
         report.notified += queue(moments)
+
+
+def _unlinked(groups) -> list[tuple[Disruption, list[ManifestEntry]]]:
+    """Lock the batch's disruptions; return each with its entries not yet linked.
+
+    The lock makes a second worker on the same disruption wait for this batch,
+    and then see its links, instead of opening the same passengers' cases again.
+    """
+    locked = {
+        d.pk: d
+        for d in Disruption.objects.select_for_update(of=("self",))
+        .select_related("flight")
+        .filter(pk__in={disruption_id for disruption_id, _ in groups})
+        .order_by("pk")
+    }
+    done = set(
+        AffectedPassenger.objects.filter(
+            entry_id__in=[e.pk for _, entries in groups for e in entries]
+        ).values_list("entry_id", flat=True)
+    )
+    return [
+        (locked[disruption_id], [e for e in entries if e.pk not in done])
+        for disruption_id, entries in groups
+    ]
+
+
+def _assess(work, options) -> tuple[dict[int, Answer], dict[tuple, Assessment]]:
+    """Return entry id -> the engine's answer, and the assessment rows kept."""
+    registry = carrier_registry()
+    answers: dict[int, Answer] = {}
+    wanted: list[tuple[Disruption, list[Answer]]] = []
+    for disruption, entries in work:
+        found = assess_passengers(
+            disruption.flight,
+            disruption,
+            entries,
+            _options(disruption.pk, options),
+            registry,
+        )
+        answers.update((e.pk, a) for e, a in zip(entries, found, strict=True))
+        wanted.append((disruption, found))
+    return answers, _store_assessments(wanted)
+
+
+def _summary(disruption: Disruption, answer: Answer) -> dict:
+    """Return what a case's timeline keeps of the disruption that opened it."""
+    flight = disruption.flight
+    return {
+        "disruption": disruption.pk,
+        "flight": f"{flight.flight_number} {flight.flight_date.isoformat()}",
+        "kind": disruption.kind,
+        "version": disruption.version,
+        "owed": owed_summary(answer.entitlements),
+    }
+
+
+def _link_row(disruption, entry, case, opened, answer, stored, at) -> AffectedPassenger:
+    values = {
+        "opened_case": opened,
+        "version": disruption.version,
+        "entitlements": answer.entitlements,
+        "care": answer.care,
+        "goodwill": [],
+        "created_at": at,
+        "updated_at": at,
+    }
+    related = {
+        "disruption": disruption,
+        "entry": entry,
+        "case": case,
+        "assessment": stored[(disruption.pk, answer.signature)],
+    }
+    return new_row(AffectedPassenger, values, related)
 
 
 def _active_cases(work) -> dict[int, Case]:
@@ -395,29 +508,45 @@ def _drafts(fresh, at) -> list[CaseDraft]:
 
 
 def _store_assessments(
-    disruption: Disruption, answers: list[Answer]
-) -> dict[str, Assessment]:
-    """Keep each group's full answer once per version; return signature -> row."""
-    wanted = {answer.signature: answer for answer in answers}
+    wanted: Sequence[tuple[Disruption, Sequence[Answer]]],
+) -> dict[tuple, Assessment]:
+    """Keep each group's full answer once per version.
+
+    Return ``(disruption id, signature) -> row`` for the answers of every
+    disruption of ``wanted``, read in one query and written in one insert.
+    """
+    signatures = {
+        (disruption.pk, answer.signature): (disruption, answer)
+        for disruption, answers in wanted
+        for answer in answers
+    }
+    if not signatures:
+        return {}
+    versions = {disruption.pk: disruption.version for disruption, _ in wanted}
     stored = {
-        a.signature: a
+        (a.disruption_id, a.signature): a
         for a in Assessment.objects.filter(
-            disruption=disruption, version=disruption.version, signature__in=wanted
+            disruption_id__in=list(versions),
+            signature__in={signature for _, signature in signatures},
         )
+        if a.version == versions[a.disruption_id]
     }
     new = [
-        Assessment(
-            disruption=disruption,
-            version=disruption.version,
-            signature=signature,
-            request=answer.request,
-            result=answer.result,
+        new_row(
+            Assessment,
+            {
+                "version": disruption.version,
+                "signature": answer.signature,
+                "request": answer.request,
+                "result": answer.result,
+            },
+            {"disruption": disruption},
         )
-        for signature, answer in wanted.items()
-        if signature not in stored
+        for key, (disruption, answer) in signatures.items()
+        if key not in stored
     ]
     insert_rows(new)
-    stored.update({a.signature: a for a in new})
+    stored.update({(a.disruption_id, a.signature): a for a in new})
     return stored
 
 
@@ -452,7 +581,7 @@ def _update_batch(disruption_id, affected, options, report, at, *, notify_change
             options,
             carrier_registry(),
         )
-        stored = _store_assessments(disruption, answers)
+        stored = _store_assessments([(disruption, answers)])
         events, notices = [], []
         for row, answer in zip(affected, answers, strict=True):
             changed = row.entitlements != answer.entitlements
@@ -471,7 +600,7 @@ def _update_batch(disruption_id, affected, options, report, at, *, notify_change
                 )
             )
             row.version = disruption.version
-            row.assessment = stored[answer.signature]
+            row.assessment = stored[(disruption.pk, answer.signature)]
             row.entitlements = answer.entitlements
             row.care = answer.care
             row.updated_at = at

@@ -45,22 +45,35 @@ def describe_disruption_event(event) -> str | None:
     """Return one line that says what a disruption event did; None for others."""
     if not event.type.startswith("disruption."):
         return None
-    data = event.data
+    return describe_disruption_data(event.type, event.data)
+
+
+def describe_case_opening(data: dict) -> str:
+    """Return the line for the disruption a case was opened for.
+
+    A case the disruption opened records it on its ``case.created`` event, under
+    ``"disruption"``, with the data a ``disruption.case_opened`` event had.
+    """
+    return describe_disruption_data(DisruptionEvent.CASE_OPENED, data)
+
+
+def describe_disruption_data(kind: str, data: dict) -> str:
+    """Return one line for a disruption entry of type ``kind`` with ``data``."""
     values = {
         "flight": data.get("flight", ""),
         "kind": _kind(data.get("kind")),
         "version": data.get("version", ""),
         "owed": _owed(data),
     }
-    if event.type == DisruptionEvent.CASE_OPENED:
+    if kind == DisruptionEvent.CASE_OPENED:
         return (
             _("Opened for the %(kind)s of flight %(flight)s; owed: %(owed)s.") % values
         )
-    if event.type == DisruptionEvent.LINKED:
+    if kind == DisruptionEvent.LINKED:
         return (
             _("Joined to the %(kind)s of flight %(flight)s; owed: %(owed)s.") % values
         )
-    if event.type == DisruptionEvent.UPDATED:
+    if kind == DisruptionEvent.UPDATED:
         values["old"] = _kind(data.get("old_kind"))
         return (
             _(
@@ -69,10 +82,10 @@ def describe_disruption_event(event) -> str | None:
             )
             % values
         )
-    if event.type == DisruptionEvent.GOODWILL:
+    if kind == DisruptionEvent.GOODWILL:
         return _("Goodwill gesture for flight %(flight)s: %(amount)s %(currency)s.") % {
             "flight": data.get("flight", ""),
             "amount": data.get("amount", ""),
             "currency": data.get("currency", ""),
         }
-    return event.type
+    return kind

@@ -17,9 +17,9 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from paxcare.cases.events import EventType, build_event, record_event
+from paxcare.cases.events import EventType, record_event
 from paxcare.cases.lifecycle import ACTIVE_STATUSES
-from paxcare.cases.models import Case, Event
+from paxcare.cases.models import Case
 from paxcare.errors import FieldError, InvalidInput
 from paxcare.routing.models import Agent, CategoryRoute, Department, Role
 
@@ -80,10 +80,14 @@ def assign_case(case: Case, *, actor=None, at: datetime | None = None) -> Case:
 
 def assign_new_cases(
     cases: Sequence[Case], *, at: datetime | None = None
-) -> list[Event]:
+) -> list[Case]:
     """Assign a batch of fresh cases in memory, with the same rule as ``assign_case``.
 
-    Return the unsaved ASSIGNED events; the caller saves cases and events in bulk.
+    The departments are locked as ``assign_case`` locks them, then the candidates
+    of all of them are read in one query and their active cases counted in one
+    more. Set ``assignee_id`` on each case an agent takes and return those cases:
+    the caller saves them and records each assignment on the case's timeline
+    (``{"old": None, "new": <user id>, "rule": "fewest_open"}``).
     """
     at = at or timezone.now()
     department_ids = sorted({c.department_id for c in cases if c.department_id})
@@ -94,41 +98,91 @@ def assign_new_cases(
         .filter(pk__in=department_ids)
         .order_by("pk")
     )
-    heaps: dict[int, list[tuple[int, float, int, int]]] = {}
-    for department_id in department_ids:
-        heaps[department_id] = [
-            (
-                agent.open_cases,
-                agent.last_assigned_at.timestamp() if agent.last_assigned_at else 0.0,
-                agent.pk,
-                agent.user_id,
-            )
-            for agent in _candidates(department_id)
-        ]
-        heapq.heapify(heaps[department_id])
-    events, order, last = [], 0, {}
+    queue = _AgentQueue(department_ids)
+    assigned = []
     for case in cases:
-        heap = heaps.get(case.department_id)
-        if not heap or case.assignee_id is not None:
+        if case.assignee_id is not None or not case.department_id:
             continue
-        open_cases, _, agent_pk, user_id = heapq.heappop(heap)
-        order += 1
-        heapq.heappush(
-            heap, (open_cases + 1, at.timestamp() + order * 1e-6, agent_pk, user_id)
-        )
-        case.assignee_id = user_id
-        last[agent_pk] = at
-        events.append(
-            build_event(
-                case,
-                EventType.ASSIGNED,
-                data={"old": None, "new": user_id, "rule": "fewest_open"},
-                at=at,
+        user_id = queue.take(case.department_id)
+        if user_id is not None:
+            case.assignee_id = user_id
+            assigned.append(case)
+    if queue.given:
+        Agent.objects.filter(pk__in=list(queue.given)).update(last_assigned_at=at)
+    return assigned
+
+
+class _AgentQueue:
+    """The available agents of some departments, least loaded first, in turn.
+
+    One heap per department; an agent of two departments has one load, so an
+    entry popped with a stale load is pushed back with the current one.
+    """
+
+    def __init__(self, department_ids: Sequence[int]) -> None:
+        members = (
+            Agent.departments.through.objects.filter(
+                department_id__in=department_ids,
+                agent__is_available=True,
+                # Supervisors work cases given to them, but new cases go to agents.
+                agent__role=Role.AGENT,
+                agent__user__is_active=True,
+            )
+            .order_by("department_id", "agent_id")
+            .values_list(
+                "department_id", "agent_id", "agent__user_id", "agent__last_assigned_at"
             )
         )
-    if last:
-        Agent.objects.filter(pk__in=list(last)).update(last_assigned_at=at)
-    return events
+        self.users: dict[int, int] = {}
+        self.turn: dict[int, float] = {}
+        self.heaps: dict[int, list[tuple[int, float, int]]] = {}
+        for department_id, agent_id, user_id, last in members:
+            self.users[agent_id] = user_id
+            self.turn[agent_id] = last.timestamp() if last else 0.0
+            self.heaps.setdefault(department_id, []).append(agent_id)
+        self.load = _active_cases(list(self.users.values()))
+        for department_id, agent_ids in self.heaps.items():
+            heap = [self._entry(agent_id) for agent_id in agent_ids]
+            heapq.heapify(heap)
+            self.heaps[department_id] = heap
+        self.given: set[int] = set()
+        self._clock = max([timezone.now().timestamp(), *self.turn.values()])
+
+    def _entry(self, agent_id: int) -> tuple[int, float, int]:
+        return (self.load.get(self.users[agent_id], 0), self.turn[agent_id], agent_id)
+
+    def take(self, department_id: int) -> int | None:
+        """Return the user id of the agent who takes the next case, or None."""
+        heap = self.heaps.get(department_id)
+        if not heap:
+            return None
+        while True:
+            entry = heapq.heappop(heap)
+            current = self._entry(entry[2])
+            if current == entry:
+                break
+            heapq.heappush(heap, current)
+        agent_id = entry[2]
+        user_id = self.users[agent_id]
+        self.load[user_id] = self.load.get(user_id, 0) + 1
+        # Later than every earlier turn, so equals keep taking turns.
+        self._clock += 1e-6
+        self.turn[agent_id] = self._clock
+        self.given.add(agent_id)
+        heapq.heappush(heap, self._entry(agent_id))
+        return user_id
+
+
+def _active_cases(user_ids: list[int]) -> dict[int, int]:
+    """Return user id -> number of active cases assigned to them, in one query."""
+    if not user_ids:
+        return {}
+    return dict(
+        Case.objects.filter(assignee_id__in=user_ids, status__in=ACTIVE_STATUSES)
+        .values_list("assignee_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
 
 
 def may_assign(user, case: Case, target) -> bool:
