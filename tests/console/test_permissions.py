@@ -46,11 +46,13 @@ def test_case_page(client_as, case, persona, expected):
 
 @pytest.mark.parametrize(
     ("persona", "expected", "replies"),
-    zip(
-        PERSONAS,
-        [302, 302, 404, 302, 403, 302, 302, 403],
-        [0, 1, 0, 1, 0, 1, 1, 0],
-        strict=True,
+    list(
+        zip(
+            PERSONAS,
+            [302, 302, 404, 302, 403, 302, 302, 403],
+            [0, 1, 0, 1, 0, 1, 1, 0],
+            strict=True,
+        )
     ),
 )
 def test_reply(client_as, case, persona, expected, replies):
@@ -67,20 +69,22 @@ def test_reply(client_as, case, persona, expected, replies):
 
 @pytest.mark.parametrize(
     ("persona", "expected", "assignee"),
-    zip(
-        PERSONAS,
-        [302, 403, 404, 302, 403, 302, 302, 403],
-        [
-            "agent_a",
-            "agent_a",
-            "agent_a",
-            "agent_a2",
-            "agent_a",
-            "agent_a2",
-            "agent_a2",
-            "agent_a",
-        ],
-        strict=True,
+    list(
+        zip(
+            PERSONAS,
+            [302, 403, 404, 302, 403, 302, 302, 403],
+            [
+                "agent_a",
+                "agent_a",
+                "agent_a",
+                "agent_a2",
+                "agent_a",
+                "agent_a2",
+                "agent_a2",
+                "agent_a",
+            ],
+            strict=True,
+        )
     ),
 )
 def test_reassign_to_someone_else(client_as, people, case, persona, expected, assignee):

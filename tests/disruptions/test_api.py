@@ -184,3 +184,19 @@ def test_an_agent_of_another_department_does_not_see_the_disruption(
 
     assert baggage.get(f"/flights/disruptions/{disruption.pk}").status_code == 404
     assert baggage.get("/flights/disruptions").json() == []
+
+
+def test_a_nul_in_a_manifest_is_a_field_error_and_stores_nothing(operations):
+    operations.post("/flights/events", CANCELLED)
+    broken = {**passenger(1), "passenger_name": "Ada\x00Lovelace"}
+
+    response = operations.post(
+        "/flights/manifests", {"flight": FLIGHT_KEY, "passengers": [broken]}
+    )
+
+    assert response.status_code == 422
+    fields = response.json()["error"]["fields"]
+    assert [(f["field"], f["code"]) for f in fields] == [
+        ("passengers.0.passenger_name", "nul_character")
+    ]
+    assert ManifestEntry.objects.count() == 0

@@ -31,7 +31,7 @@ def _call(people, persona, method, path, body=None):
 
 @pytest.mark.parametrize(
     ("persona", "status"),
-    zip(PERSONAS, [201, 201, 403, 201, 404, 401], strict=True),
+    list(zip(PERSONAS, [201, 201, 403, 201, 404, 401], strict=True)),
 )
 def test_propose_through_the_api(assessed_case, people, persona, status):
     body = {
@@ -48,7 +48,7 @@ def test_propose_through_the_api(assessed_case, people, persona, status):
 
 @pytest.mark.parametrize(
     ("persona", "status"),
-    zip(PERSONAS, [403, 200, 403, 200, 404, 401], strict=True),
+    list(zip(PERSONAS, [403, 200, 403, 200, 404, 401], strict=True)),
 )
 def test_approve_through_the_api(assessed_case, people, persona, status):
     offer = propose_offer(assessed_case, EUR_600, actor=people["agent2"])
@@ -63,7 +63,7 @@ def test_approve_through_the_api(assessed_case, people, persona, status):
 
 @pytest.mark.parametrize(
     ("persona", "status"),
-    zip(PERSONAS, [200, 200, 403, 200, 404, 401], strict=True),
+    list(zip(PERSONAS, [200, 200, 403, 200, 404, 401], strict=True)),
 )
 def test_record_a_payment_through_the_api(assessed_case, people, persona, status):
     offer = propose_offer(assessed_case, VOUCHER, actor=people["agent"])
@@ -276,3 +276,22 @@ def test_the_portal_hides_offers_still_waiting_for_approval(
 
     assert "EUR 600.00" not in page
     assert response.status_code == 404
+
+
+def test_a_nul_in_an_offer_is_a_field_error_and_proposes_nothing(assessed_case, people):
+    body = {
+        "case": assessed_case.number,
+        "kind": "compensation",
+        "amount": "600.00",
+        "currency": "EUR",
+        "description": "Compensation\x00",
+    }
+
+    response = ApiClient(people["agent"]).post("/remedies/offers", body)
+
+    assert response.status_code == 422
+    fields = response.json()["error"]["fields"]
+    assert [(f["field"], f["code"]) for f in fields] == [
+        ("description", "nul_character")
+    ]
+    assert RemedyOffer.objects.filter(case=assessed_case).count() == 0

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from pydantic import ConfigDict, Field
 
+from paxcare.cases.schemas import TextSchema
 from paxcare.disruptions import tasks
 from paxcare.disruptions.access import disruptions_visible_to, may_act_on_all
 from paxcare.disruptions.flight_events import EVENT_TYPES, read_flight_event
@@ -39,7 +40,7 @@ LIST_LIMIT = 200
 EventType = Literal[EVENT_TYPES]  # type: ignore[valid-type]
 
 
-class StrictSchema(Schema):
+class StrictSchema(TextSchema):
     model_config = ConfigDict(extra="forbid")
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
+from paxcare.cases.schemas import TextSchema
 from paxcare.cases.services import cases_visible_to, get_case_for_staff
 from paxcare.remedies import ledger, offers, services
 from paxcare.remedies.models import RemedyOffer
@@ -22,7 +23,7 @@ router = Router(tags=["remedies"])
 PAGE_MAX = 200
 
 
-class OfferIn(Schema):
+class OfferIn(TextSchema):
     case: str = Field(..., description="The case number", examples=["PX-7K3M-9QD4"])
     kind: str = Field(..., examples=["compensation"])
     amount: Decimal | None = Field(None, examples=["600.00"])
@@ -65,21 +66,21 @@ class OfferOut(Schema):
     receipts: list[int]
 
 
-class RejectIn(Schema):
+class RejectIn(TextSchema):
     reason: str = Field("", max_length=300)
 
 
-class PayIn(Schema):
+class PayIn(TextSchema):
     reference: str = Field(..., min_length=1, max_length=100)
 
 
-class OfferFilters(Schema):
+class OfferFilters(TextSchema):
     case: str | None = None
     state: str | None = None
     limit: int = Field(50, ge=1, le=PAGE_MAX)
 
 
-class LedgerQuery(Schema):
+class LedgerQuery(TextSchema):
     start: datetime | None = None
     end: datetime | None = None
     by: str | None = Field(None, description="category, flight, regime or month")
