@@ -193,6 +193,11 @@ USE_I18N = True
 USE_TZ = True
 TIME_ZONE = os.environ.get("PAXCARE_TIME_ZONE", "Asia/Shanghai")
 
+# Where passengers reach this installation: the absolute links of mail and SMS.
+PUBLIC_URL = os.environ.get("PAXCARE_PUBLIC_URL") or (
+    f"http://127.0.0.1:{os.environ.get('PORT', '8000')}"
+)
+
 # --- Files ----------------------------------------------------------------------
 
 STATIC_URL = "static/"

@@ -17,6 +17,12 @@ class RemediesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from paxcare.cases.events import events_recorded
+        from paxcare.remedies.receivers import on_events_recorded
+
+        events_recorded.connect(
+            on_events_recorded, dispatch_uid="paxcare.remedies.notifications"
+        )
         post_migrate.connect(
             _install_defaults, dispatch_uid="paxcare.remedies.defaults"
         )

@@ -13,7 +13,8 @@ shown to the passenger, who accepts or declines it in the portal; a voucher or
 miles instead of money owed needs their explicit consent (EU261 Art. 7(3)).
 
 Every step writes a case Event (``remedy.*``) and a ledger entry, in the same
-transaction; the comms app tells the passenger from the events.
+transaction; ``receivers`` turns the offered and approval-needed events into
+notifications.
 """
 
 from __future__ import annotations

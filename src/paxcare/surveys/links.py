@@ -7,13 +7,12 @@ survey, or when the survey has expired. That it works once is the answer's rule:
 the first answer stands (``services.answer_survey``).
 """
 
-import os
 from datetime import timedelta
 
-from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 
+from paxcare.public import public_url
 from paxcare.surveys.models import Survey
 
 SALT = "paxcare.surveys.link"
@@ -48,15 +47,7 @@ def read_token(token: str) -> dict:
     return payload
 
 
-def public_base_url() -> str:
-    """Return where passengers reach this installation, without a trailing slash."""
-    base = getattr(settings, "PUBLIC_URL", "") or os.environ.get(
-        "PAXCARE_PUBLIC_URL", "http://127.0.0.1:8000"
-    )
-    return base.rstrip("/")
-
-
 def survey_url(survey: Survey) -> str:
     """Return the absolute link a passenger follows to answer the survey."""
     path = reverse("surveys:answer", kwargs={"token": survey_token(survey)})
-    return public_base_url() + path
+    return public_url(path)
