@@ -271,3 +271,32 @@ def test_a_flight_can_be_taken_off_the_itinerary(client, assessed_case, people):
 
     facts = CaseFacts.objects.get(case=assessed_case)
     assert [s.flight_number for s in facts.segments.all()] == ["LH400"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        (
+            "facts-fare_amount",
+            "99999999999999",
+            "Ensure that there are no more than 12 digits in total.",
+        ),
+        ("facts-fare_amount", "1e999999", "Ensure that there are no more than"),
+        ("facts-fare_amount", "NaN", "Enter a number."),
+        ("facts-fare_currency", "ZZZ", "Give an ISO 4217 code, e.g. EUR."),
+    ],
+)
+def test_a_fare_the_database_cannot_hold_is_refused_beside_the_field(
+    client, delay_case, people, field, value, message
+):
+    client.force_login(people["agent"])
+    post = dict(
+        FACTS_POST,
+        **{"facts-fare_amount": "300", "facts-fare_currency": "USD", field: value},
+    )
+
+    response = client.post(f"/console/cases/{delay_case.number}/remedies/facts/", post)
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not CaseFacts.objects.filter(case=delay_case).exists()

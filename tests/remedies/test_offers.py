@@ -367,3 +367,44 @@ def test_a_rebooking_has_nothing_to_pay_and_is_offered_at_once(assessed_case, pe
     offer = propose_offer(assessed_case, draft, actor=people["agent2"])
 
     assert (offer.state, offer.amount) == (OfferState.APPROVED, None)
+
+
+@pytest.mark.parametrize(
+    ("draft", "expected"),
+    [
+        (
+            OfferDraft(kind="compensation", amount=Decimal("100"), currency="ZZZ"),
+            [("currency", "Give an ISO 4217 currency code.")],
+        ),
+        (
+            OfferDraft(kind="compensation", amount=Decimal("100.123"), currency="EUR"),
+            [("amount", "Give at most two decimal places.")],
+        ),
+        (
+            OfferDraft(
+                kind="compensation", amount=Decimal("99999999999999"), currency="EUR"
+            ),
+            [("amount", "At most 9,999,999,999.99.")],
+        ),
+        (
+            OfferDraft(kind="compensation", amount=Decimal("1e999999"), currency="EUR"),
+            [("amount", "At most 9,999,999,999.99.")],
+        ),
+        (
+            OfferDraft(kind="rebooking", amount=Decimal("100"), currency="EUR"),
+            [("amount", "A rebooking has no amount.")],
+        ),
+        (
+            OfferDraft(kind="miles", miles=99999999999999999999),
+            [("miles", "At most 100,000,000 miles.")],
+        ),
+    ],
+)
+def test_money_the_ledger_cannot_hold_is_a_field_error(
+    assessed_case, people, draft, expected
+):
+    with pytest.raises(InvalidInput) as refused:
+        propose_offer(assessed_case, draft, actor=people["agent"])
+
+    assert [(f.field, f.message) for f in refused.value.fields] == expected
+    assert not assessed_case.remedy_offers.exists()

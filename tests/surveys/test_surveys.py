@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail, signing
+from django.test import Client
 from django.utils import timezone
 
 from paxcare.cases.services import add_passenger_message, change_status
@@ -263,3 +264,15 @@ def test_the_answer_reads_on_the_case_timeline(client, resolved, supervisor):
         page.text
     )
     assert "Survey invitation sent to the passenger." in page.text
+
+
+def test_only_the_answer_itself_hears_the_apology_not_a_later_visit(client, resolved):
+    apology = "We are sorry we let you down."
+
+    answered = client.post(_url(resolved.survey), {"rating": "1"}, follow=True)
+    later = Client().get(_url(resolved.survey))
+
+    assert apology in answered.content.decode()
+    assert later.status_code == 200
+    assert "This link has been used" in later.content.decode()
+    assert apology not in later.content.decode()

@@ -18,6 +18,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from paxcare.money import MAX_MILES, is_currency
 from paxcare.remedies.engine.facts import zone
 from paxcare.remedies.engine.reference import airport
 from paxcare.remedies.facts import local
@@ -31,7 +32,6 @@ from paxcare.remedies.models import (
     OfferKind,
 )
 
-CURRENCY = re.compile(r"^[A-Za-z]{3}$")
 CARRIER = re.compile(r"^[A-Za-z0-9]{2}[A-Za-z]?$")
 FLIGHT = re.compile(r"^[A-Za-z0-9]{2}\d{1,4}[A-Za-z]?$")
 PIR = re.compile(r"^[A-Za-z]{3}[A-Za-z0-9]{2}\d{5,6}$")
@@ -89,9 +89,13 @@ def _wall(moment: datetime | None, code: str) -> datetime | None:
     return shown.replace(tzinfo=None) if shown else None
 
 
+# What the amount columns hold (``DecimalField(max_digits=12, decimal_places=2)``).
+AMOUNT = {"min_value": 0, "max_digits": 12, "decimal_places": 2}
+
+
 def _currency(value: str) -> str:
     value = (value or "").strip().upper()
-    if value and not CURRENCY.match(value):
+    if value and not is_currency(value):
         raise forms.ValidationError(_("Give an ISO 4217 code, e.g. EUR."))
     return value
 
@@ -236,14 +240,12 @@ class CaseFactsForm(forms.Form):
         label=_("Cabin flown"), choices=[("", "—")] + Cabin.choices, required=False
     )
     segment_fare_amount = forms.DecimalField(
-        label=_("Fare of the downgraded flight"), min_value=0, required=False
+        label=_("Fare of the downgraded flight"), required=False, **AMOUNT
     )
     segment_fare_currency = forms.CharField(
         label=_("Currency"), max_length=3, required=False
     )
-    fare_amount = forms.DecimalField(
-        label=_("One-way fare"), min_value=0, required=False
-    )
+    fare_amount = forms.DecimalField(label=_("One-way fare"), required=False, **AMOUNT)
     fare_currency = forms.CharField(label=_("Currency"), max_length=3, required=False)
     cabin = forms.ChoiceField(
         label=_("Cabin"), choices=[("", "—")] + Cabin.choices, required=False
@@ -257,12 +259,16 @@ class CaseFactsForm(forms.Form):
     complained_at = LocalDateTimeField(
         label=_("Written complaint received (local)"), required=False
     )
-    bag_fee_amount = forms.DecimalField(label=_("Bag fee"), min_value=0, required=False)
+    bag_fee_amount = forms.DecimalField(label=_("Bag fee"), required=False, **AMOUNT)
     bag_fee_currency = forms.CharField(
         label=_("Currency"), max_length=3, required=False
     )
     bag_weight_kg = forms.DecimalField(
-        label=_("Bag weight (kg)"), min_value=Decimal("0.1"), required=False
+        label=_("Bag weight (kg)"),
+        min_value=Decimal("0.1"),
+        max_digits=6,
+        decimal_places=1,
+        required=False,
     )
 
     def clean_pir_reference(self) -> str:
@@ -321,10 +327,16 @@ def facts_initial(facts: CaseFacts, segments: list[CaseSegment]) -> dict[str, An
 class OfferForm(forms.Form):
     kind = forms.ChoiceField(label=_("Remedy"), choices=OfferKind.choices)
     amount = forms.DecimalField(
-        label=_("Amount"), min_value=Decimal("0.01"), max_digits=12, required=False
+        label=_("Amount"),
+        min_value=Decimal("0.01"),
+        max_digits=12,
+        decimal_places=2,
+        required=False,
     )
     currency = forms.CharField(label=_("Currency"), max_length=3, required=False)
-    miles = forms.IntegerField(label=_("Miles"), min_value=1, required=False)
+    miles = forms.IntegerField(
+        label=_("Miles"), min_value=1, max_value=MAX_MILES, required=False
+    )
     expense = forms.ChoiceField(
         label=_("Expense"), choices=[("", "—")] + ExpenseKind.choices, required=False
     )

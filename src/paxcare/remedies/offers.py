@@ -20,7 +20,6 @@ notifications.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -42,6 +41,7 @@ from paxcare.errors import (
     NotFound,
     PermissionDenied,
 )
+from paxcare.money import MAX_AMOUNT, MAX_MILES, amount_fault, is_currency
 from paxcare.remedies.models import (
     ExpenseKind,
     GoodwillRule,
@@ -83,9 +83,7 @@ MONEY_KINDS = frozenset(
 )
 # An offer stays open this long for the approver and then the passenger.
 VALID_DAYS = 30
-MAX_AMOUNT = Decimal("9999999999.99")
 CENT = Decimal("0.01")
-CURRENCY = re.compile(r"^[A-Z]{3}$")
 REGIMES = frozenset({"eu261", "uk261", "appr", "us_dot", "caac", "montreal"})
 
 APPROVAL_REASONS = {
@@ -229,11 +227,19 @@ def _checked(case: Case, draft: OfferDraft) -> dict[str, Any]:
         faults.append(FieldError("kind", _("Choose a remedy."), "invalid_choice"))
     amount = _amount(draft, kind, faults)
     currency = (draft.currency or "").strip().upper()
-    if amount is not None and not CURRENCY.match(currency):
+    if amount is not None and not is_currency(currency):
         faults.append(FieldError("currency", _("Give an ISO 4217 currency code.")))
     miles = draft.miles
     if kind == OfferKind.MILES and (miles is None or miles <= 0):
         faults.append(FieldError("miles", _("Give a number of miles."), "required"))
+    elif kind == OfferKind.MILES and miles > MAX_MILES:
+        faults.append(
+            FieldError(
+                "miles",
+                _("At most %(most)s miles.") % {"most": f"{MAX_MILES:,}"},
+                "too_large",
+            )
+        )
     if kind != OfferKind.MILES:
         miles = None
     expense = draft.expense if kind == OfferKind.REIMBURSEMENT else ""
@@ -273,22 +279,38 @@ def _checked(case: Case, draft: OfferDraft) -> dict[str, Any]:
 
 
 def _amount(draft: OfferDraft, kind: str | None, faults: list) -> Decimal | None:
-    if kind in (OfferKind.MILES,):
+    if kind == OfferKind.MILES:
         return None
     raw = draft.amount
     if raw is None:
         if kind in MONEY_KINDS:
             faults.append(FieldError("amount", _("Give an amount."), "required"))
         return None
+    if kind == OfferKind.REBOOKING:
+        faults.append(FieldError("amount", _("A rebooking has no amount.")))
+        return None
     try:
-        amount = Decimal(str(raw)).quantize(Decimal("0.01"))
+        amount = Decimal(str(raw))
     except InvalidOperation:
+        amount = Decimal("NaN")
+    fault = amount_fault(amount)
+    if fault == "too_precise":
+        faults.append(FieldError("amount", _("Give at most two decimal places.")))
+    elif fault == "too_large":
+        faults.append(
+            FieldError(
+                "amount",
+                _("At most %(most)s.") % {"most": f"{MAX_AMOUNT:,}"},
+                "too_large",
+            )
+        )
+    elif fault is not None:
         faults.append(FieldError("amount", _("Give an amount such as 600.00.")))
-        return None
-    if not amount.is_finite() or amount <= 0 or amount > MAX_AMOUNT:
+    elif amount <= 0:
         faults.append(FieldError("amount", _("Give an amount above zero.")))
-        return None
-    return amount
+    else:
+        return amount.quantize(Decimal("0.01"))
+    return None
 
 
 def _approval_needed(

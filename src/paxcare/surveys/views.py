@@ -7,9 +7,11 @@ the form, and the rating is recorded only by the passenger's POST.
 import logging
 
 from django.conf import settings
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -58,6 +60,16 @@ def _form_page(request: HttpRequest, token: str, survey) -> HttpResponse:
         except LinkError:
             return render(request, "surveys/unavailable.html", status=410)
         else:
+            # Said once, to whoever answered: a later visit of the link does not
+            # tell how the passenger rated us.
+            if form.cleaned_data["rating"] <= 2:
+                messages.info(
+                    request,
+                    _(
+                        "We are sorry we let you down. A supervisor will look at "
+                        "your case and get back to you."
+                    ),
+                )
             return redirect("surveys:answer", token=token)
     status = 400 if form.is_bound else 200
     context = {"form": form, "survey": survey, "case": survey.case}
