@@ -131,3 +131,23 @@ def test_other_accounts_keep_working_outside_demo_mode(client, settings):
     response = sign_in(client, "real.agent", "pass-word-123")
 
     assert response.status_code == 302
+
+
+def test_demo_people_can_be_told_and_approve_within_their_limits(demo_workspace):
+    from decimal import Decimal
+
+    from paxcare.routing.models import Department
+
+    users = get_user_model().objects.select_related("agent")
+    supervisor = users.get(username="supervisor")
+    agent = users.get(username="agent.baggage1")
+
+    assert supervisor.email == "supervisor@example.com"
+    assert set(Department.objects.values_list("supervisor", flat=True)) == {
+        supervisor.pk
+    }
+    assert (agent.agent.approval_limit, agent.agent.approval_currency) == (
+        Decimal("500"),
+        "EUR",
+    )
+    assert supervisor.agent.approval_limit == Decimal("5000")

@@ -10,6 +10,7 @@ can sign in or use a token.
 import os
 import secrets
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -23,6 +24,15 @@ from paxcare.routing.models import Agent, Department, Role
 
 CREDENTIALS_FILE = "demo-credentials.txt"
 AGENTS_PER_DEPARTMENT = 2
+# Offers up to these amounts are approved by their proposer; above, a second person
+# approves (docs/remedies.md). Auditors propose nothing.
+APPROVAL_LIMITS = {
+    Role.AGENT: Decimal("500"),
+    Role.SUPERVISOR: Decimal("5000"),
+    Role.ADMIN: Decimal("50000"),
+    Role.AUDITOR: Decimal("0"),
+}
+APPROVAL_CURRENCY = "EUR"
 
 
 @dataclass(frozen=True)
@@ -115,6 +125,9 @@ class Command(BaseCommand):
             username=person.username,
             defaults={"first_name": person.first_name},
         )
+        # A reachable-looking address, so that approval requests and alerts to
+        # supervisors are written (the demo's mail goes to the console or a file).
+        user.email = user.email or f"{person.username}@example.com"
         # The admin site is for administrators; agents work in the console.
         user.is_staff = user.is_superuser = person.superuser
         # Hashing costs a fraction of a second per account: only for new passwords.
@@ -127,6 +140,8 @@ class Command(BaseCommand):
             defaults={
                 "role": person.role,
                 "sees_all_departments": person.role in (Role.ADMIN, Role.AUDITOR),
+                "approval_limit": APPROVAL_LIMITS[person.role],
+                "approval_currency": APPROVAL_CURRENCY,
             },
         )
         agent.departments.set([departments[code] for code in person.departments])
