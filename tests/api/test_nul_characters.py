@@ -1,4 +1,5 @@
-"""A NUL character is a field error wherever text enters, never a database error.
+"""A NUL character or a far-off date is a field error wherever it enters, never a
+database error.
 
 PostgreSQL cannot store U+0000 in text; without these checks it answers a 500.
 """
@@ -90,3 +91,19 @@ def test_a_nul_in_a_case_number_is_the_usual_404(baggage_agent):
 
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize(
+    "value", ["0001-01-01", "0001-01-01T00:00:00", "9999-12-31T23:59:59"]
+)
+def test_a_date_filter_out_of_range_is_a_field_error(baggage_agent, value):
+    response = baggage_agent.get("/cases", received_after=value)
+
+    assert response.status_code == 422
+    assert fields_of(response) == [
+        (
+            "received_after",
+            "date_out_of_range",
+            "Give a date between the years 1900 and 2999.",
+        )
+    ]

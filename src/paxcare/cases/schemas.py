@@ -33,10 +33,28 @@ def reject_nul(value: Any) -> Any:
     return value
 
 
+# Dates outside these years are slips (a two-digit year, 0001-01-01 from a client's
+# empty value), and the far ends cannot be moved across time zones at all.
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+
+
+def reject_far_dates(value: Any) -> Any:
+    """Refuse a date or time outside FIRST_YEAR to LAST_YEAR, as a field error."""
+    if isinstance(value, date) and not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise PydanticCustomError(
+            "date_out_of_range",
+            str(_("Give a date between the years %(first)s and %(last)s."))
+            % {"first": FIRST_YEAR, "last": LAST_YEAR},
+        )
+    return value
+
+
 class TextSchema(Schema):
-    """Input whose every text field is refused, field by field, if it holds a NUL."""
+    """Input whose every text field is refused, field by field, if it holds a NUL,
+    and every date if it lies outside the years PaxCare can work with."""
 
     _no_nul = field_validator("*")(reject_nul)
+    _no_far_dates = field_validator("*")(reject_far_dates)
 
 
 class StrictSchema(TextSchema):
