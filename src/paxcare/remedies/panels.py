@@ -29,7 +29,9 @@ from paxcare.remedies.services import (
     case_assessment,
     case_facts,
     goodwill_for_case,
+    known_trip,
     playbook_status,
+    trip_assessment,
 )
 
 # Categories whose cases the engine can assess.
@@ -156,8 +158,14 @@ def console_panel(case: Case, user) -> dict[str, Any]:
 def _rights(case: Case, can_work: bool) -> dict[str, Any]:
     view = case_facts(case)
     answer = case_assessment(case, view)
-    language = _language()
     rights: dict[str, Any] = {"assessed": True, "has_facts": view is not None}
+    if view is None:
+        trip = known_trip(case)
+        if trip is not None:
+            answer = trip_assessment(case, trip)
+            rights["has_facts"] = True
+            rights["trip_source"] = trip.source
+    language = _language()
     if answer is not None and "error" not in answer:
         rights["entitlements"] = [
             _entitlement(e, language) for e in answer["entitlements"]

@@ -237,6 +237,38 @@ def case_assessment(
     return assess(assessment_request(view.facts, view.segments, case.number))
 
 
+@dataclass(frozen=True)
+class KnownTrip:
+    """A case's trip as another app knows it, before any facts are saved on it.
+
+    ``request`` is an engine request (``docs/remedies.md``); ``source`` says in
+    words where it comes from, for the agent ("the disruption of UA623 ...").
+    """
+
+    request: dict[str, Any]
+    source: str
+
+
+# Functions ``case -> KnownTrip | None`` of apps that know a case's trip without
+# saved facts (the disruptions app: the flight and the passenger's manifest row).
+# They register in their AppConfig.ready(); remedies imports none of them.
+TRIP_SOURCES: list[Any] = []
+
+
+def known_trip(case: Case) -> KnownTrip | None:
+    """Return the first trip a registered source knows for ``case``, or None."""
+    for source in TRIP_SOURCES:
+        trip = source(case)
+        if trip is not None:
+            return trip
+    return None
+
+
+def trip_assessment(case: Case, trip: KnownTrip) -> dict[str, Any]:
+    """Return the engine's answer for a known trip, under the case's number."""
+    return assess({**trip.request, "id": case.number})
+
+
 def case_flight(
     case: Case, view: CaseFactsView | None = None
 ) -> tuple[str, date | None]:
