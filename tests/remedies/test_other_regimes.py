@@ -114,8 +114,17 @@ def test_dot_denied_boarding_within_an_hour_pays_nothing():
     }
 
 
-def test_dot_denied_boarding_two_hours_late_domestic_pays_400_percent():
-    assert money(_dbc("13:30:00-07:00"), "us_dot") == [("1200.00", "USD")]
+@pytest.mark.parametrize(
+    ("arrival", "amount"),
+    [
+        # "1 to 2 hours": exactly two hours is still 200 % (14 CFR 250.5: 400 %
+        # only when not "within two hours"); a minute more is 400 %.
+        ("13:30:00-07:00", "600.00"),
+        ("13:31:00-07:00", "1200.00"),
+    ],
+)
+def test_dot_denied_boarding_domestic_pays_200_percent_up_to_two_hours(arrival, amount):
+    assert money(_dbc(arrival), "us_dot") == [(amount, "USD")]
 
 
 def test_dot_caps_follow_the_rule_in_force_on_the_flight_date():

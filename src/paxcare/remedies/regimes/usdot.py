@@ -61,7 +61,8 @@ class UsDot(Regime):
             )
             return
         scope = "domestic" if domestic else "international"
-        double = late is not None and late < dbc["double_below_minutes"][scope]
+        # "1 to 2 hours" (4 international) late earns 200 %: the bound is included.
+        double = late is not None and late <= dbc["double_max_minutes"][scope]
         percent = dbc["double_percent"] if double else dbc["quadruple_percent"]
         cap = Decimal(dbc["caps"]["double" if double else "quadruple"])
         fare = facts.assessment.passenger.one_way_fare
