@@ -9,7 +9,7 @@ from django.test import Client
 
 from paxcare.accounts.models import ApiToken
 from tests.factories import make_agent
-from tests.remedies.builders import CDG_BCN, FRA_JFK, request
+from tests.remedies.builders import CDG_BCN, FRA_JFK, JFK_LAX, request
 
 GOOD = request(
     FRA_JFK, {"type": "delay", "actual_arrival": "2026-05-04T16:55:00-04:00"}, id="E01"
@@ -94,3 +94,52 @@ def test_api_rejects_a_malformed_body_with_422(client):
     response = _post(client, {"items": [{"segments": [], "event": {"type": "delay"}}]})
 
     assert response.status_code == 422
+
+
+def _with_fare(amount: str, currency: str = "USD", id: str = "F1") -> dict:
+    return {
+        **GOOD,
+        "id": id,
+        "passenger": {"one_way_fare": {"amount": amount, "currency": currency}},
+    }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("amount", "currency", "code"),
+    [
+        ("1e999999", "USD", "less_than_equal"),
+        ("NaN", "USD", "finite_number"),
+        ("300", "ZZZ", "unknown_currency"),
+    ],
+)
+def test_api_refuses_a_fare_no_rule_can_use(client, amount, currency, code):
+    response = _post(client, {"items": [_with_fare(amount, currency)]})
+
+    assert response.status_code == 422
+    fields = response.json()["error"]["fields"]
+    assert [f["code"] for f in fields] == [code]
+    assert fields[0]["field"].startswith("items.0.passenger.one_way_fare.")
+
+
+@pytest.mark.django_db
+def test_command_answers_the_lines_after_a_number_out_of_range(tmp_path):
+    bumped = request(
+        JFK_LAX,
+        {
+            "type": "denied_boarding",
+            "rerouting": {
+                "departure": "2026-05-04T10:00:00-04:00",
+                "arrival": "2026-05-04T14:30:00-07:00",
+            },
+        },
+        id="HUGE",
+        passenger={"one_way_fare": {"amount": "1e999999", "currency": "USD"}},
+    )
+    text = "\n".join([json.dumps(bumped), json.dumps(GOOD), ""])
+
+    lines = _run_command(text, tmp_path)
+
+    assert [line["id"] for line in lines] == ["HUGE", "E01"]
+    assert "error" in lines[0]
+    assert lines[1]["entitlements"]

@@ -16,9 +16,11 @@ from typing import Any, Literal
 
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
-from pydantic import AwareDatetime
+from pydantic import AwareDatetime, field_validator
+from pydantic_core import PydanticCustomError
 
 from paxcare.errors import FieldError, ServiceError
+from paxcare.money import MAX_AMOUNT, is_currency
 from paxcare.remedies.services import carrier_registry
 
 from .engine.assess import assess
@@ -33,8 +35,19 @@ Cabin = Literal["economy", "premium_economy", "business", "first"]
 
 
 class MoneyIn(Schema):
-    amount: Decimal = Field(..., ge=0, examples=["300.00"])
+    amount: Decimal = Field(
+        ..., ge=0, le=MAX_AMOUNT, allow_inf_nan=False, examples=["300.00"]
+    )
     currency: str = Field(..., min_length=3, max_length=3, examples=["USD"])
+
+    @field_validator("currency")
+    @classmethod
+    def _known_currency(cls, value: str) -> str:
+        if not is_currency(value.upper()):
+            raise PydanticCustomError(
+                "unknown_currency", str(_("Give an ISO 4217 currency code."))
+            )
+        return value.upper()
 
 
 class SegmentIn(Schema):

@@ -64,4 +64,17 @@ class Command(BaseCommand):
                     "fields": [],
                 },
             }
-        return assess_request(data, self.registry, self.registry_version)
+        try:
+            return assess_request(data, self.registry, self.registry_version)
+        except ArithmeticError:
+            # A number no rule can compute with (1e999999): this line's answer
+            # is an error, and the lines after it are still answered.
+            identifier = data.get("id") if isinstance(data, dict) else None
+            return {
+                "id": identifier,
+                "error": {
+                    "code": "invalid_number",
+                    "message": f"Line {number} holds a number out of range.",
+                    "fields": [],
+                },
+            }
