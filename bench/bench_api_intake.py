@@ -3,12 +3,21 @@
 Target (issue 2): at least 300 cases/s sustained, p99 under 150 ms, on loopback.
 Creates (and drops at the start) the database named in PAXCARE_BENCH_DATABASE_URL.
 gunicorn runs as ``paxcare serve`` runs it: threaded workers (gthread) that keep
-connections alive. Every request is ``POST /api/v1/cases`` with a new passenger;
-each opens a case through the whole pipeline, with the receivers of
-``events_recorded`` that are connected (printed).
+connections alive; by default one worker of 16 threads (``PAXCARE_WEB_WORKERS=1``),
+so that all concurrent requests meet in one process's intake batcher. Every request
+is ``POST /api/v1/cases`` with a new passenger; each opens a case through the whole
+pipeline, with the receivers of ``events_recorded`` that are connected (printed).
 
-    .venv/bin/python bench/bench_api_intake.py [--seconds 20] [--workers 3]
-        [--threads 4] [--clients 16] [--runs 3]
+    .venv/bin/python bench/bench_api_intake.py [--seconds 20] [--workers 1]
+        [--threads 16] [--clients 16] [--runs 3]
+
+``--in-process N`` measures instead, without a server and so steadily on a shared
+machine, what one request costs the web worker: N requests through Django's test
+client in this process, each one's CPU time (this thread's) and its queries, after a
+warm-up. ``--show-queries`` lists the queries of one request; ``--in-process-threads
+T`` then sends N more from T threads at once, as a worker's request threads do (the
+process's CPU time and queries per request; the drafts meet in the intake batcher);
+``--reuse`` keeps the database of the last run.
 
 Exits with 77 (skipped) when PostgreSQL cannot be reached.
 """
@@ -69,7 +78,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def setup_workspace(env: dict) -> str:
+def setup_workspace(env: dict) -> tuple[str, list[str]]:
     subprocess.run([BIN / "paxcare", "migrate", "-v0"], env=env, check=True)
     script = (
         "from django.contrib.auth.models import User\n"
@@ -115,32 +124,178 @@ def serve(env: dict, port: int, workers: int, threads: int) -> subprocess.Popen:
     )
 
 
-def one_run(args, url: str, rng: random.Random) -> tuple[dict, list[str]]:
-    """Load a fresh database for ``args.seconds`` after a warm-up; return the result."""
-    recreate_database(url)
-    var = tempfile.mkdtemp(prefix="paxcare-bench-")
+def bench_env(url: str) -> dict:
+    """Return the environment of a bench server on a fresh database at ``url``."""
     env = dict(
         os.environ,
         PAXCARE_DATABASE_URL=url,
-        PAXCARE_VAR_DIR=var,
+        PAXCARE_VAR_DIR=tempfile.mkdtemp(prefix="paxcare-bench-"),
         PAXCARE_SECRET_KEY=secrets.token_urlsafe(40),
         PAXCARE_LOG_LEVEL="WARNING",
         PAXCARE_SECURE_COOKIES="0",
     )
     env.pop("PAXCARE_TESTING", None)
-    token, receivers = setup_workspace(env)
-    port = free_port()
-    server = serve(env, port, args.workers, args.threads)
-    headers = {"Authorization": f"Bearer {token}"}
+    return env
 
-    def request(n: int) -> bytes:
+
+def payload_maker(rng: random.Random):
+    """Return a function that makes the body of request ``n``: a new passenger."""
+
+    def make(n: int) -> dict:
         flight = f"CA{rng.randint(100, 9999)}"
-        payload = {
+        return {
             "description": rng.choice(TEXTS).format(f=flight),
             "email": f"pax{n}-{rng.randint(0, 10**9)}@example.com",
             "flight_number": flight,
         }
-        return build_post("127.0.0.1", "/api/v1/cases", payload, headers)
+
+    return make
+
+
+def in_process(args, url: str, rng: random.Random) -> None:
+    """Send requests through Django's test client; print CPU time and queries."""
+    env = bench_env(url)
+    token, receivers = None, []
+    if not args.reuse:
+        recreate_database(url)
+        token, receivers = setup_workspace(env)
+    os.environ.update(env)
+    os.environ.pop("PAXCARE_TESTING", None)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paxcare.settings")
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    if token is None:
+        from django.contrib.auth.models import User
+
+        from paxcare.accounts.models import ApiToken
+
+        token = ApiToken.issue(User.objects.get(username="bench"))[1]
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {token}", HTTP_HOST="127.0.0.1")
+    make = payload_maker(rng)
+    warm_up = 30
+    cpu_ms, queries, statuses = [], [], {}
+    shown = None
+    for n in range(warm_up + args.in_process):
+        body = json.dumps(make(n))
+        with CaptureQueriesContext(connection) as captured:
+            started = time.thread_time()
+            response = client.post(
+                "/api/v1/cases", body, content_type="application/json"
+            )
+            spent = time.thread_time() - started
+        statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+        if n >= warm_up:
+            cpu_ms.append(spent * 1000)
+            queries.append(len(captured.captured_queries))
+            shown = captured.captured_queries
+    if args.show_queries and shown:
+        for query in shown:
+            print(f"  {query['time']}s  {query['sql'][:160]}")
+    from paxcare.cases.events import events_recorded
+
+    report = {
+        "one_at_a_time": {
+            "requests": args.in_process,
+            "cpu_ms_per_request": {
+                "median": round(statistics.median(cpu_ms), 2),
+                "p10": round(statistics.quantiles(cpu_ms, n=10)[0], 2),
+                "p90": round(statistics.quantiles(cpu_ms, n=10)[-1], 2),
+            },
+            "queries_per_request": {
+                "median": statistics.median(queries),
+                "max": max(queries),
+            },
+            "statuses": statuses,
+        },
+        "database": "postgresql",
+        "receivers": receivers
+        or [
+            f"{r.__module__}.{r.__qualname__}"
+            for r in events_recorded._live_receivers(None)[0]
+        ],
+        "loadavg": Path("/proc/loadavg").read_text().split()[:3],
+    }
+    if args.in_process_threads > 1:
+        report["concurrent"] = concurrent_in_process(
+            args.in_process, args.in_process_threads, token, make
+        )
+    print(json.dumps(report, indent=2))
+
+
+def concurrent_in_process(total: int, threads: int, token: str, make) -> dict:
+    """Send ``total`` requests from ``threads`` threads of this one process.
+
+    As one gunicorn worker's request threads do: their drafts meet in the intake
+    batcher. CPU is the whole process's, so that a batch's work counts once.
+    """
+    import threading
+
+    from django.db import connection
+    from django.test import Client
+
+    lock = threading.Lock()
+    counts = {"queries": 0, "requests": 0}
+    statuses: dict[int, int] = {}
+
+    def count(execute, sql, params, many, context):
+        with lock:
+            counts["queries"] += 1
+        return execute(sql, params, many, context)
+
+    def work(share: int) -> None:
+        client = Client(HTTP_AUTHORIZATION=f"Bearer {token}", HTTP_HOST="127.0.0.1")
+        with connection.execute_wrapper(count):
+            for _ in range(share):
+                with lock:
+                    counts["requests"] += 1
+                    n = 10**6 + counts["requests"]
+                body = json.dumps(make(n))
+                response = client.post(
+                    "/api/v1/cases", body, content_type="application/json"
+                )
+                with lock:
+                    statuses[response.status_code] = (
+                        statuses.get(response.status_code, 0) + 1
+                    )
+        connection.close()
+
+    workers = [
+        threading.Thread(target=work, args=(total // threads,)) for _ in range(threads)
+    ]
+    cpu, wall = time.process_time(), time.perf_counter()
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    done = counts["requests"]
+    return {
+        "threads": threads,
+        "requests": done,
+        "cpu_ms_per_request": round(cpu * 1000 / done, 2),
+        "queries_per_request": round(counts["queries"] / done, 2),
+        "requests_per_s_one_process": round(done / wall, 1),
+        "statuses": statuses,
+    }
+
+
+def one_run(args, url: str, rng: random.Random) -> tuple[dict, list[str]]:
+    """Load a fresh database for ``args.seconds`` after a warm-up; return the result."""
+    recreate_database(url)
+    env = bench_env(url)
+    token, receivers = setup_workspace(env)
+    port = free_port()
+    server = serve(env, port, args.workers, args.threads)
+    headers = {"Authorization": f"Bearer {token}"}
+    make = payload_maker(rng)
+
+    def request(n: int) -> bytes:
+        return build_post("127.0.0.1", "/api/v1/cases", make(n), headers)
 
     try:
         time.sleep(3)
@@ -157,14 +312,29 @@ def one_run(args, url: str, rng: random.Random) -> tuple[dict, list[str]]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=20)
-    parser.add_argument("--workers", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--threads", type=int, default=16)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--in-process", type=int, default=0, metavar="N")
+    parser.add_argument("--show-queries", action="store_true")
+    parser.add_argument(
+        "--in-process-threads",
+        type=int,
+        default=1,
+        metavar="T",
+        help="in-process: also send the N requests from T threads at once",
+    )
+    parser.add_argument(
+        "--reuse", action="store_true", help="in-process: keep the last database"
+    )
     args = parser.parse_args()
 
     url = os.environ.get("PAXCARE_BENCH_DATABASE_URL", DEFAULT_URL)
     rng = random.Random(7)
+    if args.in_process:
+        in_process(args, url, rng)
+        return
     runs, receivers = [], []
     for number in range(1, args.runs + 1):
         summary, receivers = one_run(args, url, rng)

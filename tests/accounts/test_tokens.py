@@ -48,9 +48,8 @@ def test_an_expired_token_is_refused(agent):
     api = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
     assert api.get("/api/v1/cases").status_code == 200
 
-    ApiToken.objects.filter(pk=token.pk).update(
-        expires_at=timezone.now() - timedelta(seconds=1)
-    )
+    token.expires_at = timezone.now() - timedelta(seconds=1)
+    token.save(update_fields=["expires_at"])
     response = api.get("/api/v1/cases")
 
     assert response.status_code == 401

@@ -2,12 +2,12 @@
 sign-in, which counts wrong passwords like the console's."""
 
 from django.contrib import admin, messages
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from paxcare.accounts.forms import AdminLoginForm
 from paxcare.accounts.models import ApiToken
+from paxcare.accounts.services import revoke_tokens
 
 admin.site.login_form = AdminLoginForm
 
@@ -74,9 +74,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Revoke the selected tokens"))
     def revoke(self, request, queryset) -> None:
-        count = queryset.filter(revoked_at__isnull=True).update(
-            revoked_at=timezone.now()
-        )
+        count = revoke_tokens(queryset)
         self.message_user(
             request,
             ngettext("%(count)d token revoked.", "%(count)d tokens revoked.", count)

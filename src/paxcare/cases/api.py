@@ -34,8 +34,9 @@ from paxcare.cases.schemas import (
     TextSchema,
 )
 from paxcare.errors import Conflict, FieldError, InvalidInput, PermissionDenied
+from paxcare.intake.batcher import case_for_answer, file_case
 from paxcare.intake.drafts import CaseDraft
-from paxcare.intake.services import open_case, parse_received_at
+from paxcare.intake.services import parse_received_at
 from paxcare.ratelimit import ApiThrottle
 from paxcare.routing.models import Role
 from paxcare.routing.services import agent_profile, may_assign, reassign_case
@@ -81,10 +82,9 @@ def create_case(request, payload: CaseCreate):
     require_filing(request.user)
     fields = payload.model_dump(exclude_none=True)
     fields["received_at"] = parse_received_at(fields.get("received_at"))
-    result = open_case(CaseDraft(channel=Channel.API, **fields), actor=request.user)
+    result = file_case(CaseDraft(channel=Channel.API, **fields), actor=request.user)
     require_sight_of_known_case(request.user, result)
-    case = _with_relations(Case.objects).get(pk=result.case.pk)
-    return Status(201 if result.created else 200, case)
+    return Status(201 if result.created else 200, case_for_answer(result))
 
 
 def require_sight_of_known_case(user, result) -> None:

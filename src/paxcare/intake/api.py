@@ -7,12 +7,13 @@ post id answers the case it already opened, with 200 instead of 201.
 from ninja import Router, Status
 
 from paxcare.cases.api import require_filing, require_sight_of_known_case
-from paxcare.cases.models import Case, Channel
+from paxcare.cases.models import Channel
 from paxcare.cases.schemas import IntakeOut, SocialPost
 from paxcare.errors import InvalidInput
+from paxcare.intake.batcher import case_for_answer, file_case
 from paxcare.intake.drafts import CaseDraft, renamed
 from paxcare.intake.importers import airline_code, social_external_id
-from paxcare.intake.services import open_case, parse_received_at
+from paxcare.intake.services import parse_received_at
 
 router = Router(tags=["intake"])
 
@@ -47,14 +48,12 @@ def receive_social_post(request, payload: SocialPost):
         extra={"platform": payload.platform},
     )
     try:
-        result = open_case(draft, actor=request.user)
+        result = file_case(draft, actor=request.user)
     except InvalidInput as error:
         fields = renamed(error.fields, SOCIAL_POST_FIELDS)
         raise InvalidInput(fields, error.message) from error
     require_sight_of_known_case(request.user, result)
-    case = Case.objects.select_related(
-        "category", "department", "assignee", "duplicate_of"
-    ).get(pk=result.case.pk)
+    case = case_for_answer(result)
     return Status(
         201 if result.created else 200, {"created": result.created, "case": case}
     )

@@ -22,17 +22,26 @@ from paxcare.cases.lifecycle import ACTIVE_STATUSES
 from paxcare.cases.models import Case
 from paxcare.errors import FieldError, InvalidInput
 from paxcare.routing.models import Agent, CategoryRoute, Department, Role
+from paxcare.rowcache import RowCache
 
 logger = logging.getLogger(__name__)
 User = get_user_model()
 
 
-def routes_by_category() -> dict[int, Department]:
-    """Return category id -> owning department, in one query."""
+def _load_routes() -> dict[int, Department]:
     return {
         route.category_id: route.department
         for route in CategoryRoute.objects.select_related("department")
     }
+
+
+# Read once per process until a route or a department changes (paxcare.rowcache).
+_routes = RowCache(_load_routes)
+
+
+def routes_by_category() -> dict[int, Department]:
+    """Return category id -> owning department (shared rows: read, never change)."""
+    return dict(_routes.get())
 
 
 def _candidates(department_id: int):
@@ -93,11 +102,16 @@ def assign_new_cases(
     department_ids = sorted({c.department_id for c in cases if c.department_id})
     if not department_ids:
         return []
-    list(
-        Department.objects.select_for_update()
+    locked = {
+        department.pk: department
+        for department in Department.objects.select_for_update()
         .filter(pk__in=department_ids)
         .order_by("pk")
-    )
+    }
+    for case in cases:
+        # The rows just read under the lock, not the process's cached routes.
+        if case.department_id in locked:
+            case.department = locked[case.department_id]
     queue = _AgentQueue(department_ids)
     assigned = []
     for case in cases:

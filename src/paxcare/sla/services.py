@@ -41,6 +41,7 @@ from paxcare.cases.events import (
 from paxcare.cases.lifecycle import Status
 from paxcare.cases.models import Case, Channel, Event
 from paxcare.routing.models import Department
+from paxcare.rowcache import RowCache
 from paxcare.sla.calendar import ALWAYS_OPEN, WorkingCalendar, from_model
 from paxcare.sla.events import SlaEvent
 from paxcare.sla.models import BusinessCalendar, Clock, ClockKind, ClockState, SlaPolicy
@@ -135,6 +136,16 @@ def plan_clocks(
     return clocks, events
 
 
+def _load_rules() -> tuple[list[SlaPolicy], dict[int, BusinessCalendar]]:
+    policies = list(SlaPolicy.objects.filter(is_active=True).order_by("rank", "id"))
+    return policies, {c.pk: c for c in BusinessCalendar.objects.all()}
+
+
+# The active policies and the calendars, read once per process until one of them
+# changes (paxcare.rowcache). Shared rows: read, never changed.
+_rules = RowCache(_load_rules)
+
+
 class _Starter:
     """What starting the clocks of one batch needs, each worked out once.
 
@@ -146,10 +157,7 @@ class _Starter:
     """
 
     def __init__(self, cases: Sequence[Case]) -> None:
-        self.policies = list(
-            SlaPolicy.objects.filter(is_active=True).order_by("rank", "id")
-        )
-        self.calendars = {c.pk: c for c in BusinessCalendar.objects.all()}
+        self.policies, self.calendars = _rules.get()
         self.fallback = next(
             (c for c in self.calendars.values() if c.code == FALLBACK_CALENDAR), None
         )

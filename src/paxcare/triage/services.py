@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.db import transaction
 
+from paxcare.rowcache import RowCache, rows_changed
 from paxcare.triage.classifier import (
     Prediction,
     TextClassifier,
@@ -57,17 +58,30 @@ def install_default_classifier() -> None:
     shipped_classifier()
 
 
+def _load_active_version() -> ClassifierVersion | None:
+    return (
+        ClassifierVersion.objects.filter(is_active=True)
+        .only("pk", "created_at")
+        .first()
+    )
+
+
+# Which version is active, and the categories: read once per process until a row
+# changes (paxcare.rowcache; activation calls rows_changed, its updates send no
+# signal).
+_active_version = RowCache(_load_active_version)
+_categories = RowCache(
+    lambda: {c.code: c for c in Category.objects.filter(is_active=True)}
+)
+
+
 def active_classifier() -> TextClassifier:
     """Return the active trained model, or the shipped default when none is active.
 
     A stored model that cannot be read (written by an older release) is reported in
     the log and the default answers instead, so that intake never stops.
     """
-    version = (
-        ClassifierVersion.objects.filter(is_active=True)
-        .only("pk", "created_at")
-        .first()
-    )
+    version = _active_version.get()
     if version is None:
         return shipped_classifier()
     # The creation time as well as the id: an id can come back after a rollback.
@@ -96,7 +110,8 @@ def confidence_threshold(model: TextClassifier) -> float:
 
 
 def categories_by_code() -> dict[str, Category]:
-    return {c.code: c for c in Category.objects.filter(is_active=True)}
+    """Return the active categories by code (shared rows: read, never change)."""
+    return dict(_categories.get())
 
 
 def triage_texts(
@@ -208,6 +223,7 @@ def activate_classifier(version: ClassifierVersion, *, actor=None) -> None:
         ClassifierVersion.objects.filter(is_active=True).update(is_active=False)
         ClassifierVersion.objects.filter(pk=version.pk).update(is_active=True)
         _record_change(actor, [version])
+        rows_changed()
     logger.info(
         "triage: classifier version %s activated by user %s",
         version.pk,
@@ -231,6 +247,7 @@ def use_shipped_classifier(*, actor=None) -> list[int]:
             is_active=False
         )
         _record_change(actor, active)
+        rows_changed()
     logger.info(
         "triage: shipped classifier restored by user %s; versions %s deactivated",
         actor.pk if actor is not None else None,
