@@ -3,7 +3,7 @@ SQLite. Measures what proactive care costs per passenger and how close it comes 
 what the database can take.
 
     .venv/bin/python bench/bench_disruptions.py [--flights 1000] [--passengers 150]
-        [--databases postgres,sqlite] [--phases]
+        [--databases postgres,sqlite] [--batch-size N] [--phases] [--profile PREFIX]
 
 For each database a fresh workspace is migrated in a child process (PostgreSQL:
 the database named in PAXCARE_BENCH_DATABASE_URL, dropped and created again;
@@ -17,18 +17,22 @@ SQLite: a file in a temporary folder), then, each step timed:
    rows, timeline events and the queued notifications (queued only: no task
    consumer runs). This is the figure the target is about (150,000 passengers in
    30 s, 5,000 a second);
-4. ``raw insert``: the rows that step 3 wrote, copied once more into empty tables
-   of the same shape and indexes. PostgreSQL: ``COPY … FROM STDIN`` streamed from
-   a file; SQLite: ``executemany`` in one transaction. The ratio care / raw says
-   how far the pipeline is from what the database itself can do.
+4. ``raw insert``: the rows of the tables that step 3 wrote to (every table whose
+   row count grew), copied once more into empty tables of the same columns and
+   indexes (no foreign keys, no triggers). PostgreSQL: ``COPY … FROM STDIN``
+   streamed from a file; SQLite: ``executemany`` in one transaction. The ratio
+   care / raw says how far the pipeline is from what the database itself can do.
 
 Peak RSS is the child's ``ru_maxrss`` after step 3, before the raw copy, so it is
 the pipeline's own peak. Beside wall time, each step reports CPU time: the child's
 own (user + system) and, on PostgreSQL, that of its server backend (read from
 ``/proc``), because on a shared machine the wall clock mostly measures the other
 jobs; passengers per CPU second is the figure to compare across runs. ``--phases``
-adds where step 3's time goes, by timing the main calls of each app (a
-diagnostic: the wrappers cost a little time).
+adds where step 3's time goes, by timing the main calls of each app: wall time,
+the bench process's CPU and the server backend's CPU (a diagnostic: the wrappers
+cost a little time, and the server's CPU is counted in clock ticks of 10 ms);
+``--profile PREFIX`` writes cProfile statistics (CPU time) of step 3 to
+``PREFIX-<database>.prof``.
 """
 
 from __future__ import annotations
@@ -48,16 +52,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/paxcare_bench_disruptions"
 SEED = 7
-# The tables proactive care writes to, in the order they are written.
-TABLES = (
-    "crm_passenger",
-    "cases_case",
-    "cases_event",
-    "sla_clock",
-    "disruptions_assessment",
-    "disruptions_affectedpassenger",
-    "comms_notification",
-)
 DOMESTIC = (
     "ATL", "DFW", "DEN", "LAX", "SFO", "SEA", "MIA", "BOS", "PHX", "LAS", "MSP",
     "DTW", "IAH", "CLT", "SLC", "SAN", "PDX", "AUS", "MSY", "EWR", "LGA", "DCA",
@@ -76,7 +70,15 @@ def main() -> None:
     parser.add_argument("--flights", type=int, default=1000)
     parser.add_argument("--passengers", type=int, default=150)
     parser.add_argument("--databases", default="postgres,sqlite")
+    parser.add_argument(
+        "--batch-size", type=int, help="passengers per batch (default: proactive's)"
+    )
     parser.add_argument("--phases", action="store_true")
+    parser.add_argument(
+        "--profile",
+        metavar="PREFIX",
+        help="write cProfile stats of step 3 per database",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -118,13 +120,18 @@ def run_child(database: str, args) -> dict:
     ]
     if args.phases:
         command.append("--phases")
+    if args.batch_size:
+        command += ["--batch-size", str(args.batch_size)]
+    if args.profile:
+        command += ["--profile", f"{os.path.abspath(args.profile)}-{database}.prof"]
     try:
         done = subprocess.run(
-            command, env=env, check=True, capture_output=True, text=True, cwd=ROOT
+            command, env=env, capture_output=True, text=True, cwd=ROOT
         )
     finally:
         shutil.rmtree(var, ignore_errors=True)
     sys.stderr.write(done.stderr)
+    done.check_returncode()
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -161,12 +168,28 @@ def report(results: list[dict], args) -> None:
         "care time / raw insert time of the same rows"
     )
     for r in results:
+        print(
+            f"{r['database']}: care cpu {r['care_client_cpu_s']:.1f} s in the bench "
+            f"process, {r['care_server_cpu_s']:.1f} s in the server backend; "
+            f"{r['rows'] / r['passengers']:.2f} rows per passenger"
+        )
         counts = ", ".join(f"{k} {v}" for k, v in r["row_counts"].items())
         print(f"{r['database']}: {counts}")
-        if r.get("phases"):
-            for name, seconds in r["phases"]:
-                per = 1e6 * seconds / r["passengers"]
-                print(f"  {seconds:8.2f} s {per:7.0f} us/passenger  {name}")
+        phases = dict(r.get("phases") or ())
+        if phases:
+            print("  wall s, then per passenger: wall, bench cpu, server cpu (us)")
+        for name, seconds in r.get("phases") or ():
+            if name.endswith(")"):
+                continue
+            per = [
+                1e6 * value / r["passengers"]
+                for value in (
+                    seconds,
+                    phases[name + " (cpu)"],
+                    phases[name + " (server)"],
+                )
+            ]
+            print(f"  {seconds:8.2f} {per[0]:7.0f} {per[1]:6.0f} {per[2]:6.0f}  {name}")
 
 
 # --- Child: one database -------------------------------------------------------------
@@ -186,20 +209,37 @@ def child(args) -> None:
     _none, result["manifests_s"] = timed(load_manifests, ids, args.passengers)
     if phases is not None:
         phases.clear()
+    before = table_counts()
+    profiler = None
+    if args.profile:
+        import cProfile
+
+        # CPU time, not wall time: on a shared machine the wall clock mostly
+        # measures the other jobs.
+        profiler = cProfile.Profile(time.process_time)
+        profiler.enable()
     cpu = cpu_seconds()
-    care, result["care_s"] = timed(run_care, ids)
-    result["care_cpu_s"] = cpu_seconds() - cpu
+    care, result["care_s"] = timed(run_care, ids, args.batch_size)
+    if profiler is not None:
+        profiler.disable()
+        profiler.dump_stats(args.profile)
+    result["care_client_cpu_s"], result["care_server_cpu_s"] = cpu_since(cpu)
+    result["care_cpu_s"] = result["care_client_cpu_s"] + result["care_server_cpu_s"]
     result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     result["passengers_per_s"] = care.opened / result["care_s"]
     result["passengers_per_cpu_s"] = care.opened / result["care_cpu_s"]
     result["cases_opened"] = care.opened
     result["notifications"] = care.notified
-    result["row_counts"] = row_counts()
-    result["rows"] = sum(result["row_counts"].values())
+    after = table_counts()
+    written = {
+        t: n - before.get(t, 0) for t, n in after.items() if n > before.get(t, 0)
+    }
+    result["row_counts"] = written
+    result["rows"] = sum(written.values())
     cpu = cpu_seconds()
-    result["raw_s"] = raw_insert_seconds(args.child)
-    result["raw_cpu_s"] = cpu_seconds() - cpu
-    result["raw_rows_per_s"] = result["rows"] / result["raw_s"]
+    result["raw_s"], result["raw_rows"] = raw_insert_seconds(args.child, list(written))
+    result["raw_cpu_s"] = sum(cpu_since(cpu))
+    result["raw_rows_per_s"] = result["raw_rows"] / result["raw_s"]
     if phases is not None:
         result["phases"] = sorted(phases.items(), key=lambda item: -item[1])
     print(json.dumps(result))
@@ -211,12 +251,12 @@ def timed(function, *args):
     return value, time.perf_counter() - started
 
 
-def cpu_seconds() -> float:
-    """Return the CPU time of this process and of its database server backend."""
+def cpu_seconds() -> tuple[float, float]:
+    """Return the CPU time of this process and that of its database server backend."""
     from django.db import connection
 
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    spent = usage.ru_utime + usage.ru_stime
+    server = 0.0
     if connection.vendor == "postgresql":
         connection.ensure_connection()
         with connection.cursor() as cursor:
@@ -224,8 +264,13 @@ def cpu_seconds() -> float:
             backend = cursor.fetchone()[0]
         fields = Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()
         # utime and stime are fields 14 and 15 of stat(5), in clock ticks.
-        spent += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return spent
+        server = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return usage.ru_utime + usage.ru_stime, server
+
+
+def cpu_since(start: tuple[float, float]) -> tuple[float, float]:
+    client, server = cpu_seconds()
+    return client - start[0], server - start[1]
 
 
 def warm_up() -> None:
@@ -299,38 +344,43 @@ def load_manifests(ids: list[int], passengers: int) -> None:
         load_manifest(flight, generator.manifest(flight))
 
 
-def run_care(ids: list[int]):
-    from paxcare.disruptions.proactive import care_for_disruptions
+def run_care(ids: list[int], batch_size: int | None):
+    from paxcare.disruptions.proactive import BATCH_SIZE, care_for_disruptions
 
-    return care_for_disruptions(ids)
+    return care_for_disruptions(ids, batch_size=batch_size or BATCH_SIZE)
 
 
-def row_counts() -> dict[str, int]:
+def table_counts() -> dict[str, int]:
+    """Return the number of rows of every table."""
     from django.db import connection
 
     with connection.cursor() as cursor:
         counts = {}
-        for table in TABLES:
-            cursor.execute(f"SELECT COUNT(*) FROM {table}")
+        for table in connection.introspection.table_names(cursor):
+            cursor.execute(f'SELECT COUNT(*) FROM "{table}"')
             counts[table] = cursor.fetchone()[0]
     return counts
 
 
-def raw_insert_seconds(database: str) -> float:
-    """Insert the rows of TABLES again into empty twins; return the time it took."""
+def raw_insert_seconds(database: str, tables: list[str]) -> tuple[float, int]:
+    """Insert the rows of ``tables`` again into empty twins.
+
+    Return the time it took and the rows copied: the tables' whole contents, the
+    rows step 3 wrote and the few that were there before it.
+    """
     from django.db import connection
 
     connection.ensure_connection()
-    if database == "postgres":
-        return _copy_postgres(connection)
-    return _executemany_sqlite(connection)
+    copy = _copy_postgres if database == "postgres" else _executemany_sqlite
+    spent = copy(connection, tables)
+    return spent, sum(table_counts()[f"bench_twin_{table}"] for table in tables)
 
 
-def _copy_postgres(connection) -> float:
+def _copy_postgres(connection, tables: list[str]) -> float:
     raw = connection.connection
     spent = 0.0
     with tempfile.TemporaryDirectory() as folder:
-        for table in TABLES:
+        for table in tables:
             twin, dump = f"bench_twin_{table}", Path(folder) / f"{table}.copy"
             with raw.cursor() as cursor:
                 cursor.execute(
@@ -357,10 +407,10 @@ def _copy_postgres(connection) -> float:
     return spent
 
 
-def _executemany_sqlite(connection) -> float:
+def _executemany_sqlite(connection, tables: list[str]) -> float:
     raw = connection.connection
     spent = 0.0
-    for table in TABLES:
+    for table in tables:
         twin = f"bench_twin_{table}"
         create = raw.execute(
             "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
@@ -404,21 +454,42 @@ def install_phase_timers() -> dict[str, float]:
     from importlib import import_module
 
     spent: Counter[str] = Counter()
+    backend: list[Path] = []
+
+    def server_seconds() -> float:
+        """Return the server backend's CPU time, read from /proc (PostgreSQL)."""
+        from django.db import connection
+
+        if connection.vendor != "postgresql":
+            return 0.0
+        if not backend:
+            connection.ensure_connection()
+            pid = connection.connection.info.backend_pid
+            backend.append(Path(f"/proc/{pid}/stat"))
+        fields = backend[0].read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     targets = {
         "paxcare.intake.services": (
-            "triage_texts",
-            "link_passengers",
+            "clean_draft",
+            "match_passengers",
             "assign_new_cases",
             "_find_duplicates",
+            "_new_case",
+            "_creation_events",
             "insert_rows",
             "announce",
         ),
-        "paxcare.sla.services": ("plan_clocks", "start_clocks"),
+        "paxcare.sla.services": ("plan_clocks",),
+        "paxcare.insights.rollups": ("refresh_facts",),
+        "paxcare.comms.services": ("queue_notifications",),
         "paxcare.disruptions.proactive": (
             "open_cases",
+            "_unlinked",
             "_active_cases",
-            "assess_passengers",
-            "_store_assessments",
+            "_assess",
+            "_drafts",
+            "moments_for",
             "insert_rows",
             "queue",
         ),
@@ -433,11 +504,14 @@ def install_phase_timers() -> dict[str, float]:
 
             @functools.wraps(original)
             def wrapper(*args, _original=original, _label=label, **kwargs):
-                started = time.perf_counter()
+                started, cpu = time.perf_counter(), time.process_time()
+                server = server_seconds()
                 try:
                     return _original(*args, **kwargs)
                 finally:
                     spent[_label] += time.perf_counter() - started
+                    spent[_label + " (cpu)"] += time.process_time() - cpu
+                    spent[_label + " (server)"] += server_seconds() - server
 
             setattr(module, name, wrapper)
     return spent

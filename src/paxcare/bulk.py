@@ -149,11 +149,31 @@ def _converter(field: models.Field) -> Callable[[Any], Any] | None:
     if kind == "DateField":
         return ops.adapt_datefield_value
     if kind == "JSONField":
-        # One encoder for the whole call: json.dumps(cls=...) builds one per value.
-        encode = json.JSONEncoder().encode if field.encoder is None else None
-        encode = encode or field.encoder().encode
-        return lambda value: None if value is None else encode(value)
+        return _json_converter(field)
     return lambda value: field.get_db_prep_save(value, connection)
+
+
+def _json_converter(field: models.Field) -> Callable[[Any], str | None]:
+    """Return a JSON encoder that encodes each distinct object once per call.
+
+    The rows of a batch often share one object (the entitlements of a group of
+    like passengers, the words of a notification): it is encoded on its first row
+    and its text reused, found by identity. The memo keeps the objects alive, so
+    an identity cannot be reused by another object during the call.
+    """
+    # One encoder for the whole call: json.dumps(cls=...) builds one per value.
+    encode = (json.JSONEncoder if field.encoder is None else field.encoder)().encode
+    memo: dict[int, tuple[Any, str]] = {}
+
+    def convert(value: Any) -> str | None:
+        if value is None:
+            return None
+        found = memo.get(id(value))
+        if found is None:
+            found = memo[id(value)] = (value, encode(value))
+        return found[1]
+
+    return convert
 
 
 def _datetime_converter() -> Callable[[datetime | None], Any]:

@@ -116,3 +116,46 @@ def test_large_batches_go_by_copy_on_postgresql(django_assert_num_queries):
 
     assert captured.captured_queries[1]["sql"].startswith("COPY ")
     assert Case.objects.count() == 3 * COPY_MIN_ROWS
+
+
+def event_row(case: Case, data) -> Event:
+    values = {
+        "type": "case.created",
+        "channel": "web",
+        "actor_label": "PaxCare",
+        "data": data,
+        "occurred_at": case.received_at,
+    }
+    return new_row(Event, values, {"case": case, "actor": None})
+
+
+@pytest.mark.parametrize("count", [3, COPY_MIN_ROWS + 1])
+def test_rows_sharing_one_json_object_each_store_it_as_it_is_at_the_insert(count):
+    # given rows that share one JSON object, and a row with an object of its own
+    passenger = Passenger.objects.create(full_name="Li Wei")
+    cases = [case_row(passenger, n) for n in range(count)]
+    insert_rows(cases)
+    shared = {"owed": [["eu261.compensation", "600.00", "EUR"]]}
+    first = [event_row(case, shared) for case in cases[:-1]]
+    first.append(event_row(cases[-1], {"owed": []}))
+
+    # when they are inserted, the shared object is changed, and more rows share it
+    insert_rows(first)
+    shared["owed"].append(["eu261.refund", "120.00", "EUR"])
+    second = [event_row(case, shared) for case in cases]
+    insert_rows(second)
+
+    # then each row holds the object as it was when its own call inserted it
+    stored = dict(Event.objects.values_list("pk", "data"))
+    assert [stored[e.pk] for e in first] == [
+        *[{"owed": [["eu261.compensation", "600.00", "EUR"]]}] * (count - 1),
+        {"owed": []},
+    ]
+    assert [stored[e.pk] for e in second] == [
+        {
+            "owed": [
+                ["eu261.compensation", "600.00", "EUR"],
+                ["eu261.refund", "120.00", "EUR"],
+            ]
+        }
+    ] * count
