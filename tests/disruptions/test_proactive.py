@@ -241,7 +241,8 @@ def test_a_delay_below_the_threshold_opens_no_cases():
     assert Case.objects.count() == 0
 
 
-def test_a_chinese_passenger_is_told_in_chinese():
+def test_a_chinese_passenger_is_told_in_chinese(settings):
+    settings.PUBLIC_URL = "https://care.example.com"
     disrupt(
         AF_JFK_CDG,
         [passenger(1, language="zh", passenger_name="王芳")],
@@ -263,7 +264,7 @@ def test_a_chinese_passenger_is_told_in_chinese():
     ]
     assert "餐券可在航空公司柜台领取。" in context["care_text"]
     assert context["care_text"].endswith(
-        "详情及索赔方式：/disruptions/AF23-20260105-JFK/"
+        "详情及索赔方式：https://care.example.com/disruptions/AF23-20260105-JFK/"
     )
 
 

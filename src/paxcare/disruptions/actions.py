@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from paxcare.bulk import insert_rows
 from paxcare.cases.events import announce, build_event
@@ -26,11 +27,16 @@ from paxcare.cases.services import (
 from paxcare.disruptions.access import may_act_on_all
 from paxcare.disruptions.models import AffectedPassenger, Disruption
 from paxcare.disruptions.timeline import DisruptionEvent
-from paxcare.errors import Conflict, PermissionDenied
+from paxcare.errors import Conflict, FieldError, InvalidInput, PermissionDenied
+from paxcare.money import MAX_MILES, amount_fault, is_currency
 from paxcare.routing.models import Role
 from paxcare.routing.services import agent_profile
 
 logger = logging.getLogger(__name__)
+
+# The goodwill forms; miles are a whole number of miles, without a currency.
+GOODWILL_FORMS = ("voucher", "miles", "cash")
+MILES = "miles"
 
 
 @dataclass
@@ -95,11 +101,16 @@ def give_goodwill(
     actor,
     at: datetime | None = None,
 ) -> ActionReport:
-    """Record a goodwill gesture on every case; ``reference`` makes it happen once."""
+    """Record a goodwill gesture on every case; ``reference`` makes it happen once.
+
+    Money (a voucher, cash) is an amount in an ISO 4217 currency; miles are a whole
+    number of miles and have no currency.
+    """
     _require_supervisor(actor)
     at = at or timezone.now()
+    amount, currency = _checked_gesture(amount, currency, form)
     gesture = {
-        "amount": str(amount.quantize(Decimal("0.01"))),
+        "amount": str(amount),
         "currency": currency,
         "form": form,
         "reference": reference,
@@ -142,6 +153,39 @@ def give_goodwill(
         announce(events)
         report.done = len(changed)
     return report
+
+
+def _checked_gesture(amount: Decimal, currency: str, form: str) -> tuple[Decimal, str]:
+    """Return the amount and currency to record; raise InvalidInput on a fault."""
+    faults: list[FieldError] = []
+    if form not in GOODWILL_FORMS:
+        faults.append(FieldError("form", _("Choose a form of goodwill."), "invalid"))
+    if form == MILES:
+        if amount != amount.to_integral_value() or not 0 < amount <= MAX_MILES:
+            faults.append(
+                FieldError(
+                    "amount",
+                    _("Give a whole number of miles, at most %(most)s.")
+                    % {"most": f"{MAX_MILES:,}"},
+                )
+            )
+        if faults:
+            raise InvalidInput(faults)
+        return amount.quantize(Decimal(1)), ""
+    currency = (currency or "").strip().upper()
+    if not is_currency(currency):
+        faults.append(
+            FieldError(
+                "currency",
+                _("Unknown currency: give an ISO 4217 code, e.g. USD."),
+                "unknown_currency",
+            )
+        )
+    if amount_fault(amount) is not None or amount <= 0:
+        faults.append(FieldError("amount", _("Give an amount such as 50.00.")))
+    if faults:
+        raise InvalidInput(faults)
+    return amount.quantize(Decimal("0.01")), currency
 
 
 def close_rebooked_and_satisfied(disruption: Disruption, *, actor) -> ActionReport:

@@ -2,7 +2,8 @@
 
 Feed readers send no cookies, so the language is part of the address
 (``/disruptions/feed/zh-hans.atom``). Entries are built by ``public.public_view``
-and carry no passenger data.
+and carry no passenger data. A flight's times are given at its airports' clocks
+(ISO 8601 with the airport's offset in the JSON Feed), like on the page.
 """
 
 from django.contrib.syndication.views import Feed
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from paxcare.crm.models import Language
 from paxcare.disruptions.public import PublicDisruption, public_view, recent_disruptions
+from paxcare.disruptions.wording import local_time
 
 FEED_ENTRIES = 100
 
@@ -34,7 +36,20 @@ def _summary(entry: PublicDisruption) -> str:
         entry.headline + ".",
         _("Status: %(status)s.") % {"status": entry.status_label},
         _("Reason: %(reason)s.") % {"reason": entry.reason},
+        _("Scheduled: %(departure)s – %(arrival)s.")
+        % {
+            "departure": local_time(entry.scheduled_departure, entry.origin),
+            "arrival": local_time(entry.scheduled_arrival, entry.destination),
+        },
     ]
+    if entry.expected_departure or entry.expected_arrival:
+        lines.append(
+            _("Expected or actual: %(departure)s – %(arrival)s.")
+            % {
+                "departure": local_time(entry.expected_departure, entry.origin) or "—",
+                "arrival": local_time(entry.expected_arrival, entry.destination) or "—",
+            }
+        )
     lines += [e.text for e in entry.entitlements]
     lines += entry.how_to_claim
     return "\n".join(lines)

@@ -164,6 +164,14 @@ def read_flight_event(raw: Mapping[str, Any]) -> FlightEvent:
     carrier, number = _flight_designator(raw, errors)
     origin = _airport_code(raw, "origin", errors)
     destination = _airport_code(raw, "destination", errors)
+    if origin and origin == destination:
+        errors.append(
+            FieldError(
+                "destination",
+                _("The destination must be another airport than the origin."),
+                "same_airport",
+            )
+        )
     kind = _text(raw, "type").lower()
     if kind not in EVENT_TYPES:
         errors.append(

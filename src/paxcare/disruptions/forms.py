@@ -8,7 +8,9 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from paxcare.cases.services import MAX_BODY_CHARS
+from paxcare.disruptions.actions import MILES
 from paxcare.intake.drafts import MAX_DESCRIPTION_CHARS
+from paxcare.money import is_currency
 
 CURRENCY = RegexValidator(
     r"^[A-Za-z]{3}$", _("Give the currency as three letters (ISO 4217), e.g. USD.")
@@ -26,18 +28,24 @@ class MessageAllForm(forms.Form):
 class GoodwillForm(forms.Form):
     FORMS = [
         ("voucher", _("travel voucher")),
-        ("miles", _("miles")),
+        (MILES, _("miles")),
         ("cash", _("cash")),
     ]
 
     amount = forms.DecimalField(
         label=_("Amount per passenger"),
+        help_text=_("For miles, the number of miles."),
         min_value=Decimal("0.01"),
         max_value=Decimal("100000"),
         decimal_places=2,
     )
     currency = forms.CharField(
-        label=_("Currency"), max_length=3, validators=[CURRENCY], initial="USD"
+        label=_("Currency"),
+        help_text=_("Not needed for miles."),
+        max_length=3,
+        validators=[CURRENCY],
+        initial="USD",
+        required=False,
     )
     form = forms.ChoiceField(label=_("Form"), choices=FORMS)
     # The same form sent twice gives the gesture once.
@@ -49,6 +57,24 @@ class GoodwillForm(forms.Form):
 
     def clean_currency(self) -> str:
         return self.cleaned_data["currency"].upper()
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("form") == MILES:
+            amount = data.get("amount")
+            if amount is not None and amount != amount.to_integral_value():
+                self.add_error("amount", _("Give a whole number of miles."))
+            # Miles are miles: a currency sent along is not recorded.
+            data["currency"] = ""
+            return data
+        currency = data.get("currency")
+        if currency == "" and "currency" not in self.errors:
+            self.add_error("currency", _("Give the currency of the amount."))
+        elif currency and not is_currency(currency):
+            self.add_error(
+                "currency", _("Unknown currency: give an ISO 4217 code, e.g. USD.")
+            )
+        return data
 
 
 class CloseForm(forms.Form):

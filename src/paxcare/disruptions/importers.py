@@ -17,6 +17,7 @@ left but has no ``arr_delay`` did not arrive as planned and is read as diverted
 (the file does not say where to). Every carrier in the file is a US airline.
 """
 
+import codecs
 import csv
 import io
 import logging
@@ -38,6 +39,7 @@ from paxcare.disruptions.ingest import CREATED, record_flight_events
 from paxcare.disruptions.manifests import ManifestReport, load_manifest
 from paxcare.disruptions.models import DisruptionKind, Flight
 from paxcare.errors import InvalidInput
+from paxcare.intake.importers import encoding_problem
 from paxcare.remedies.engine.reference import airport
 
 logger = logging.getLogger(__name__)
@@ -68,6 +70,8 @@ CSV_COLUMNS = (
 )
 MANIFEST_KEY_COLUMNS = ("flight_number", "flight_date", "origin")
 MISSING = {"", "NA", "na", "null", "None"}
+# The file is checked in pieces of this size before anything is imported.
+CHECK_CHUNK_BYTES = 1024 * 1024
 
 
 class ImportFileError(Exception):
@@ -157,7 +161,46 @@ def _open(path: Path) -> io.TextIOWrapper:
         raise ImportFileError(str(error)) from error
 
 
+def check_utf8_file(path: Path) -> None:
+    """Raise ImportFileError naming the problem when ``path`` is not UTF-8 text.
+
+    The whole file is read once before any row is imported, so that a file in
+    another encoding (Latin-1, GBK, UTF-16) imports nothing rather than the rows
+    before its first foreign byte; a megabyte at a time keeps memory flat.
+    """
+    try:
+        handle = path.open("rb")
+    except OSError as error:
+        raise ImportFileError(str(error)) from error
+    with handle:
+        head = handle.read(CHECK_CHUNK_BYTES)
+        problem = encoding_problem(head)
+        if problem:
+            raise ImportFileError(problem)
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        line, chunk = 1, head
+        while True:
+            final = not chunk
+            try:
+                decoder.decode(chunk, final=final)
+            except UnicodeDecodeError as error:
+                where = line + error.object.count(b"\n", 0, error.start)
+                raise ImportFileError(
+                    _(
+                        "Line %(line)d is not UTF-8 (byte 0x%(byte)02X): the file is "
+                        "in another encoding, such as Latin-1 or GBK. Save it as "
+                        "UTF-8 and import it again; nothing was imported."
+                    )
+                    % {"line": where, "byte": error.object[error.start]}
+                ) from error
+            if final:
+                return
+            line += chunk.count(b"\n")
+            chunk = handle.read(CHECK_CHUNK_BYTES)
+
+
 def _rows(path: Path, required: tuple[str, ...]) -> Iterator[tuple[int, dict]]:
+    check_utf8_file(path)
     with _open(path) as handle:
         reader = csv.DictReader(handle)
         missing = [c for c in required if c not in (reader.fieldnames or [])]

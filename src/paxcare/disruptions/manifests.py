@@ -8,7 +8,6 @@ rebooking) updates that passenger only.
 
 import json
 import logging
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -23,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from paxcare.bulk import insert_rows
+from paxcare.cases.schemas import FIRST_YEAR, LAST_YEAR
 from paxcare.crm.models import Language
 from paxcare.disruptions.models import Cabin, Flight, ManifestEntry
 from paxcare.errors import FieldError
@@ -33,6 +33,7 @@ from paxcare.intake.drafts import (
     TICKET_NUMBER,
     normalise_phone,
 )
+from paxcare.money import MAX_AMOUNT, amount_fault, is_currency
 from paxcare.remedies.engine.reference import airport
 
 logger = logging.getLogger(__name__)
@@ -62,7 +63,8 @@ LANGUAGE_ALIASES = {
     "zh_hans": Language.CHINESE,
     "chinese": Language.CHINESE,
 }
-CURRENCY = re.compile(r"^[A-Z]{3}$")
+# What the e-mail column holds (EmailField's 254 characters, RFC 5321's limit).
+MAX_EMAIL_CHARS = 254
 TRUE, FALSE = {"true", "yes", "1", "y"}, {"false", "no", "0", "n"}
 
 
@@ -149,8 +151,15 @@ def _save(flight: Flight, clean: dict, report: ManifestReport) -> None:
 def read_entry(
     flight: Flight, raw: Mapping[str, Any]
 ) -> tuple[ManifestEntry, list[FieldError]]:
-    """Return the checked, normalised entry of one row and the errors found."""
-    errors: list[FieldError] = []
+    """Return the checked, normalised entry of one row and the errors found.
+
+    Nothing that the database cannot hold passes: a NUL character in any text
+    (PostgreSQL refuses it), an amount beyond the fare column's 12 digits or 2
+    decimal places, an unknown currency, an over-long e-mail, a far-off date.
+    """
+    errors = _nul_errors(raw, "")
+    if errors:
+        return ManifestEntry(flight=flight), errors
     name = " ".join(str(raw.get("passenger_name") or "").split())[:200]
     if not name:
         errors.append(FieldError("passenger_name", _("Give the name."), "required"))
@@ -176,7 +185,10 @@ def read_entry(
     entry.rebooked_arrival = _moment(
         raw.get("rebooked_arrival"), final, "rebooked_arrival", errors
     )
-    if bool(entry.rebooked_departure) != bool(entry.rebooked_arrival):
+    checked = not any(
+        e.field in ("rebooked_departure", "rebooked_arrival") for e in errors
+    )
+    if checked and bool(entry.rebooked_departure) != bool(entry.rebooked_arrival):
         errors.append(
             FieldError(
                 "rebooked_arrival",
@@ -185,6 +197,30 @@ def read_entry(
             )
         )
     return entry, errors
+
+
+def _nul_errors(value: Any, path: str) -> list[FieldError]:
+    """Return an error for each text in ``value`` (nested too) holding a NUL."""
+    if isinstance(value, str):
+        if "\x00" not in value:
+            return []
+        return [
+            FieldError(
+                path,
+                _("Text must not contain NUL characters."),
+                "nul_character",
+            )
+        ]
+    if isinstance(value, Mapping):
+        items = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return []
+    found: list[FieldError] = []
+    for key, item in items:
+        found += _nul_errors(item, f"{path}.{key}" if path else str(key))
+    return found
 
 
 def _text(raw: Mapping[str, Any], key: str) -> str:
@@ -223,6 +259,16 @@ def _ticket_number(raw, errors: list[FieldError]) -> str:
 def _email(raw, errors: list[FieldError]) -> str:
     value = _text(raw, "email").lower()
     if not value:
+        return ""
+    if len(value) > MAX_EMAIL_CHARS:
+        errors.append(
+            FieldError(
+                "email",
+                _("An e-mail address has at most %(most)d characters.")
+                % {"most": MAX_EMAIL_CHARS},
+                "too_long",
+            )
+        )
         return ""
     try:
         validate_email(value)
@@ -269,22 +315,58 @@ def _fare(raw, errors: list[FieldError]) -> tuple[Decimal | None, str]:
     try:
         amount = Decimal(amount_text)
     except InvalidOperation:
-        amount = Decimal(-1)
-    if not amount.is_finite() or amount < 0:
+        amount = Decimal("NaN")
+    fault = _amount_fault(amount)
+    if fault is None and amount < 0:
+        fault = "negative"
+    if fault == "too_large":
+        errors.append(
+            FieldError(
+                "fare_amount",
+                _("A fare is at most %(most)s.") % {"most": f"{MAX_AMOUNT:,}"},
+                "too_large",
+            )
+        )
+    elif fault == "too_precise":
+        errors.append(
+            FieldError(
+                "fare_amount",
+                _("Give the fare with at most two decimal places."),
+                "too_precise",
+            )
+        )
+    elif fault is not None:
         errors.append(
             FieldError("fare_amount", _("Give the fare as a number, e.g. 320.00."))
         )
-        return None, ""
-    if not CURRENCY.match(currency):
+    if not currency:
         errors.append(
             FieldError(
                 "fare_currency",
                 _("Give the currency as three letters (ISO 4217), e.g. USD."),
-                "invalid" if currency else "required",
+                "required",
             )
         )
+    elif not is_currency(currency):
+        errors.append(
+            FieldError(
+                "fare_currency",
+                _("Unknown currency: give an ISO 4217 code, e.g. USD."),
+                "unknown_currency",
+            )
+        )
+    if fault is not None or not is_currency(currency):
         return None, ""
     return amount.quantize(Decimal("0.01")), currency
+
+
+def _amount_fault(amount: Decimal) -> str | None:
+    # A number of more digits than the decimal context holds cannot even be
+    # rounded to cents: it is too large for the column anyway.
+    try:
+        return amount_fault(amount)
+    except InvalidOperation:
+        return "too_large"
 
 
 def _flag(raw, key: str, errors: list[FieldError]) -> bool | None:
@@ -324,6 +406,16 @@ def _moment(value, place: str, name: str, errors: list[FieldError]):
     if not isinstance(value, datetime):
         errors.append(FieldError(name, _("Give a date and time in ISO 8601.")))
         return None
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        errors.append(
+            FieldError(
+                name,
+                _("Give a date between the years %(first)s and %(last)s.")
+                % {"first": FIRST_YEAR, "last": LAST_YEAR},
+                "date_out_of_range",
+            )
+        )
+        return None
     if value.utcoffset() is None:
         found = airport(place)
         if found is None:
@@ -342,6 +434,11 @@ def _onward(flight: Flight, value, errors: list[FieldError]) -> list[dict[str, s
             value = json.loads(value)
         except ValueError:
             errors.append(FieldError("onward", _("Give the onward flights as a list.")))
+            return []
+        # JSON may spell a NUL as an escape, which the row's check cannot see.
+        nul = _nul_errors(value, "onward")
+        if nul:
+            errors += nul
             return []
     if not isinstance(value, list):
         errors.append(FieldError("onward", _("Give the onward flights as a list.")))

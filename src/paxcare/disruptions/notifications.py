@@ -12,13 +12,14 @@ import logging
 from collections.abc import Sequence
 from datetime import datetime
 
-from django.utils import formats, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from paxcare.cases.models import Case
 from paxcare.disruptions.care import Answer
 from paxcare.disruptions.models import Disruption, Flight
-from paxcare.disruptions.wording import headline, reason_text
+from paxcare.disruptions.wording import headline, local_time, reason_text
+from paxcare.public import public_url
 
 logger = logging.getLogger(__name__)
 
@@ -104,12 +105,15 @@ def context_for(
         return {
             "flight_number": flight.flight_number,
             "disruption_text": "\n".join(told),
-            "care_text": care_text(answer.care, public_path),
+            "care_text": care_text(answer.care, public_path, origin=flight.origin),
         }
 
 
-def care_text(care: list[dict], public_path: str) -> str:
-    """Return the care to give in words of the active language."""
+def care_text(care: list[dict], public_path: str, *, origin: str = "") -> str:
+    """Return the care to give in words of the active language.
+
+    Rebooking options leave from ``origin``: their times are given at its clock.
+    """
     lines = []
     for item in care:
         kind = item["type"]
@@ -120,26 +124,26 @@ def care_text(care: list[dict], public_path: str) -> str:
         elif kind == "calls":
             lines.append(_("You may make two phone calls or send two e-mails."))
         elif kind == "rebooking":
-            lines.append(_rebooking(item.get("options", [])))
+            lines.append(_rebooking(item.get("options", []), origin))
         elif kind == "refund" and item.get("amount"):
             lines.append(
                 _("Or, if you no longer want to travel: a refund of %(money)s.")
                 % {"money": f"{item['amount']} {item['currency']}"}
             )
-    lines.append(_("Details and how to claim: %(path)s") % {"path": public_path})
+    # Mail and SMS leave the site: the link is absolute (PAXCARE_PUBLIC_URL).
+    link = public_url(public_path)
+    lines.append(_("Details and how to claim: %(path)s") % {"path": link})
     return "\n".join(lines)
 
 
-def _rebooking(options: list[dict]) -> str:
+def _rebooking(options: list[dict], origin: str) -> str:
     if not options:
         return _("We rebook you on the next available flight at no cost.")
-    flights = ", ".join(
-        "%s (%s)"
+    flights = "; ".join(
+        "%s, %s"
         % (
             option["flight_number"],
-            formats.date_format(
-                datetime.fromisoformat(option["departure"]), "SHORT_DATETIME_FORMAT"
-            ),
+            local_time(datetime.fromisoformat(option["departure"]), origin),
         )
         for option in options
     )

@@ -13,7 +13,13 @@ from django.db.models import QuerySet
 from django.utils.translation import get_language
 
 from paxcare.disruptions.models import Disruption
-from paxcare.disruptions.wording import HOW_TO_CLAIM, headline, reason_text, when
+from paxcare.disruptions.wording import (
+    HOW_TO_CLAIM,
+    at_airport,
+    headline,
+    reason_text,
+    when,
+)
 
 PUBLIC_KEY = re.compile(r"^([A-Z0-9]{3,8})-(\d{8})-([A-Z]{3})$")
 PAGE_SIZE = 50
@@ -95,8 +101,13 @@ def find_disruption(key: str) -> Disruption | None:
 
 
 def public_view(disruption: Disruption) -> PublicDisruption:
-    """Return what may be published about ``disruption``, in the active language."""
+    """Return what may be published about ``disruption``, in the active language.
+
+    The flight's times are at their airports' clocks: departures at the origin,
+    arrivals at the destination (the planned one, also for a diverted flight).
+    """
     flight = disruption.flight
+    origin, destination = flight.origin, flight.destination
     short = "zh" if (get_language() or "").startswith("zh") else "en"
     entitlements = [
         PublicEntitlement(
@@ -124,10 +135,14 @@ def public_view(disruption: Disruption) -> PublicDisruption:
         headline=headline(flight, disruption),
         reason=reason_text(flight.cause),
         delay_minutes=disruption.arrival_delay_minutes,
-        scheduled_departure=flight.scheduled_departure,
-        scheduled_arrival=flight.scheduled_arrival,
-        expected_departure=flight.actual_departure or flight.estimated_departure,
-        expected_arrival=flight.actual_arrival or flight.estimated_arrival,
+        scheduled_departure=at_airport(flight.scheduled_departure, origin),
+        scheduled_arrival=at_airport(flight.scheduled_arrival, destination),
+        expected_departure=at_airport(
+            flight.actual_departure or flight.estimated_departure, origin
+        ),
+        expected_arrival=at_airport(
+            flight.actual_arrival or flight.estimated_arrival, destination
+        ),
         diverted_to=flight.diverted_to,
         entitlements=entitlements,
         how_to_claim=[str(HOW_TO_CLAIM[r]) for r in regimes if r in HOW_TO_CLAIM],

@@ -62,7 +62,9 @@ def summarise(disruption: Disruption) -> Summary:
         statuses[status] += 1
         add_totals(totals, entitlements)
         for gesture in gestures:
-            key = ("goodwill", gesture["form"], gesture["currency"])
+            # Miles have no currency (gestures recorded before the rule said one).
+            currency = "" if gesture["form"] == "miles" else gesture["currency"]
+            key = ("goodwill", gesture["form"], currency)
             total = goodwill.setdefault(key, [Decimal(0), 0])
             total[0] += Decimal(gesture["amount"])
             total[1] += 1

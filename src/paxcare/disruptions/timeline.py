@@ -82,6 +82,11 @@ def describe_disruption_data(kind: str, data: dict) -> str:
             )
             % values
         )
+    if kind == DisruptionEvent.GOODWILL and data.get("form") == "miles":
+        return _("Goodwill gesture for flight %(flight)s: %(miles)s miles.") % {
+            "flight": data.get("flight", ""),
+            "miles": f"{Decimal(data.get('amount') or 0):,.0f}",
+        }
     if kind == DisruptionEvent.GOODWILL:
         return _("Goodwill gesture for flight %(flight)s: %(amount)s %(currency)s.") % {
             "flight": data.get("flight", ""),

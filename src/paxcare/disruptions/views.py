@@ -27,6 +27,7 @@ from paxcare.disruptions.models import Disruption, DisruptionKind
 from paxcare.disruptions.public import public_view
 from paxcare.disruptions.summary import affected_rows, summarise
 from paxcare.errors import InvalidInput
+from paxcare.portal.forms import show_service_errors
 
 logger = logging.getLogger(__name__)
 
@@ -119,14 +120,18 @@ def goodwill(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return disruption_page(request, pk, goodwill_form=form)
     data = form.cleaned_data
-    report = give_goodwill(
-        disruption,
-        amount=data["amount"],
-        currency=data["currency"],
-        form=data["form"],
-        reference=str(data["reference"]),
-        actor=request.user,
-    )
+    try:
+        report = give_goodwill(
+            disruption,
+            amount=data["amount"],
+            currency=data["currency"],
+            form=data["form"],
+            reference=str(data["reference"]),
+            actor=request.user,
+        )
+    except InvalidInput as error:
+        show_service_errors(form, error)
+        return disruption_page(request, pk, goodwill_form=form)
     messages.success(
         request,
         _("Goodwill recorded on %(done)d cases; %(skipped)d left out.")

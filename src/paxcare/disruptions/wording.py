@@ -4,12 +4,19 @@ Every text is translatable and holds no passenger data, so the same words serve
 the public page, the feeds, the case's description and the notification.
 """
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from paxcare.disruptions.models import Disruption, DisruptionKind, Flight
+from paxcare.remedies.engine.reference import airport
 from paxcare.remedies.engine.types import Cause
+
+# How the pages show a flight's times: the date and the clock at the airport.
+LOCAL_TIME_FORMAT = "Y-m-d H:i"
 
 REASONS = {
     Cause.TECHNICAL: gettext_lazy("a technical problem with the aircraft"),
@@ -76,6 +83,32 @@ def reason_text(cause: str) -> str:
 def when(moment) -> str:
     """Return a time in the active language's format, local at its own offset."""
     return formats.date_format(moment, "DATETIME_FORMAT") if moment else ""
+
+
+def at_airport(moment: datetime | None, code: str) -> datetime | None:
+    """Return ``moment`` in the time zone of airport ``code`` (unchanged if unknown).
+
+    A flight's times are stored in UTC; passengers read them as the clocks at the
+    airport show them: departures at the origin, arrivals at the destination.
+    """
+    if moment is None:
+        return None
+    found = airport(code) if code else None
+    return moment.astimezone(ZoneInfo(found.tz)) if found else moment
+
+
+def local_time(moment: datetime | None, code: str) -> str:
+    """Return e.g. "2013-01-01 16:01 local time (EWR)"; "" without a time."""
+    if moment is None:
+        return ""
+    if not code or airport(code) is None:
+        # No zone is known for the airport: say which clock the time is on.
+        utc = moment.astimezone(ZoneInfo("UTC"))
+        return _("%(time)s UTC") % {"time": formats.date_format(utc, LOCAL_TIME_FORMAT)}
+    return _("%(time)s local time (%(airport)s)") % {
+        "time": formats.date_format(at_airport(moment, code), LOCAL_TIME_FORMAT),
+        "airport": code,
+    }
 
 
 def headline(flight: Flight, disruption: Disruption) -> str:

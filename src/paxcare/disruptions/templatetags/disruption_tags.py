@@ -1,7 +1,11 @@
-"""Labels for the codes the disruption pages show: care items and kinds of money."""
+"""Labels for the codes the disruption pages show, and flight times at airports."""
+
+from datetime import datetime
 
 from django import template
 from django.utils.translation import gettext_lazy as _
+
+from paxcare.disruptions import wording
 
 register = template.Library()
 
@@ -31,3 +35,13 @@ def care_label(code: str) -> str:
 def money_label(code: str) -> str:
     """Return the name of a kind of money owed or given."""
     return str(MONEY_LABELS.get(code, code))
+
+
+@register.filter
+def local_time(moment: datetime | None, code: str) -> str:
+    """Show a flight's time at airport ``code``: "16:01 local time (EWR)".
+
+    Not ``expects_localtime``: the time must reach the filter as it is, not moved
+    to the office's time zone first.
+    """
+    return wording.local_time(moment, code)

@@ -20,6 +20,9 @@ from paxcare.disruptions.proactive import care_for_disruptions
 from paxcare.disruptions.summary import regimes_applying, totals_for
 
 FORMATS = ("nycflights13", "csv")
+# Like ``import-cases``: a file that cannot be read at all (missing, not UTF-8,
+# columns missing) imports nothing and ends with status 2.
+EXIT_NOTHING_IMPORTED = 2
 
 
 class Command(BaseCommand):
@@ -50,7 +53,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         path: Path = options["file"]
         if not path.is_file():
-            raise CommandError(f"No such file: {path}")
+            raise CommandError(
+                f"No such file: {path}", returncode=EXIT_NOTHING_IMPORTED
+            )
         try:
             report = import_flights(
                 path,
@@ -59,7 +64,9 @@ class Command(BaseCommand):
                 on_error=self._report_row,
             )
         except ImportFileError as error:
-            raise CommandError(f"{path}: {error}") from error
+            raise CommandError(
+                f"{path}: {error}", returncode=EXIT_NOTHING_IMPORTED
+            ) from error
         self.stdout.write(
             f"read {report.read} flights: {report.cancellations} cancellations, "
             f"{report.long_delays} arrival delays of 3 h or more, "

@@ -17,6 +17,10 @@ from paxcare.disruptions.importers import (
 from paxcare.disruptions.models import Disruption
 from paxcare.disruptions.proactive import care_for_disruptions, refresh_passengers
 
+# Like ``import-cases``: a file that cannot be read at all (missing, not UTF-8,
+# columns missing) imports nothing and ends with status 2.
+EXIT_NOTHING_IMPORTED = 2
+
 
 class Command(BaseCommand):
     help = "Import flight manifests from a CSV file; bad rows go to stderr."
@@ -31,11 +35,15 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         path: Path = options["file"]
         if not path.is_file():
-            raise CommandError(f"No such file: {path}")
+            raise CommandError(
+                f"No such file: {path}", returncode=EXIT_NOTHING_IMPORTED
+            )
         try:
             report = import_manifest_csv(path, on_error=self._report_row)
         except ImportFileError as error:
-            raise CommandError(f"{path}: {error}") from error
+            raise CommandError(
+                f"{path}: {error}", returncode=EXIT_NOTHING_IMPORTED
+            ) from error
         manifest = report.manifest
         self.stdout.write(
             f"read {report.rows} rows on {report.flights} flights: "
