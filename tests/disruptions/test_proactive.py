@@ -280,3 +280,28 @@ def test_an_english_passenger_is_told_in_english():
     assert context["care_text"].splitlines()[0] == (
         "Meal vouchers are waiting for you at the airline's desk."
     )
+
+
+def test_a_correction_says_it_replaces_the_first_message_and_what_is_no_longer_owed():
+    disruption = disrupt(AF_JFK_CDG, [passenger(1)], **LATE_3H30)
+    first = Notification.objects.get(purpose="disruption").context["disruption_text"]
+
+    record_flight_event(
+        event(AF_JFK_CDG, type="cancellation", delay_code="71", notified_at=None)
+    )
+    care_for_disruption(disruption.pk)
+
+    later = (
+        Notification.objects.filter(purpose="disruption")
+        .order_by("-pk")
+        .first()
+        .context["disruption_text"]
+    )
+    assert "replaces our earlier one" not in first
+    assert later.startswith(
+        "This message replaces our earlier one about this flight: its situation has "
+        "changed."
+    )
+    assert "No compensation: the cause (weather) is an extraordinary circumstance" in (
+        later
+    )

@@ -97,11 +97,28 @@ def context_for(
             for e in answer.result.get("entitlements", [])
             if e["kind"] in ("compensation", "refund", "care", "rerouting")
         ]
+        # A regime that applies but pays no compensation says why (the cause was
+        # extraordinary, the notice long enough): a corrected event may take back
+        # what an earlier message promised, and the passenger must read that.
+        withheld = [
+            n["reason"][short]
+            for n in answer.result.get("not_applicable", [])
+            if n.get("kind") == "compensation"
+        ]
         told = [
             _("%(headline)s.") % {"headline": headline(flight, disruption)},
             _("Reason: %(reason)s.") % {"reason": reason_text(flight.cause)},
             *owed,
+            *withheld,
         ]
+        if disruption.version > 1:
+            told.insert(
+                0,
+                _(
+                    "This message replaces our earlier one about this flight: "
+                    "its situation has changed."
+                ),
+            )
         return {
             "flight_number": flight.flight_number,
             "disruption_text": "\n".join(told),
