@@ -1,10 +1,12 @@
-"""Delivery reports (RFC 3464) about our own mail: bounced, or delivered.
+"""Delivery reports (RFC 3464) and spam complaints (RFC 5965) about our own mail.
 
-A report names each recipient with an ``Action`` and a ``Status`` (RFC 3463), and
-usually returns the headers of the message it is about, whose Message-ID names our
-notification. ``failed`` with a permanent status about the address flags the
-address; ``delivered`` marks the notification delivered. Reports that follow no
-standard are kept and ignored: guessing an address from prose could block a
+A delivery report names each recipient with an ``Action`` and a ``Status`` (RFC
+3463), and usually returns the headers of the message it is about, whose Message-ID
+names our notification. ``failed`` with a permanent status about the address flags
+the address; ``delivered`` marks the notification delivered. A complaint (a mailbox
+provider's feedback report of type ``abuse``: the recipient marked our mail as spam)
+flags the address it names, so that nothing more is sent there. Reports that follow
+no standard are kept and ignored: guessing an address from prose could block a
 passenger who can be reached.
 """
 
@@ -33,6 +35,8 @@ logger = logging.getLogger(__name__)
 # Permanent failures that say nothing about the address: a full mailbox (5.2.2),
 # a message too big (5.3.4), and policy refusals of *our* mail (5.7.x).
 _NOT_THE_ADDRESS = re.compile(r"^5\.(2\.2|3\.4|7\.\d+)$")
+# The action of a feedback report's complaint, beside RFC 3464's "failed" and others.
+COMPLAINT = "complaint"
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,8 @@ def read_report(parsed: ParsedMail) -> tuple[str, list[RecipientReport]]:
         content_type = part.get_content_type()
         if content_type == "message/delivery-status":
             reports += _recipients(part)
+        elif content_type == "message/feedback-report":
+            reports += _complaint(part)
         elif content_type in ("text/rfc822-headers", "message/rfc822") and not about:
             about = _original_id(part)
     return about, reports
@@ -87,6 +93,27 @@ def _recipients(part: Message) -> list[RecipientReport]:
             )
         )
     return found
+
+
+def _complaint(part: Message) -> list[RecipientReport]:
+    """Return the complaint of a feedback report, or nothing for other types."""
+    payload = part.get_payload()
+    if isinstance(payload, list):
+        text = "\n".join(
+            f"{k}: {v}"
+            for block in payload
+            if isinstance(block, Message)
+            for k, v in block.items()
+        )
+    else:
+        text = payload or ""
+    fields = _fields(text)
+    if fields.get("feedback-type", "").lower() != "abuse":
+        return []
+    address = fields.get("original-rcpt-to", "").strip().strip("<>").lower()
+    return [
+        RecipientReport(address=address, action=COMPLAINT, status="", diagnostic="")
+    ]
 
 
 def _fields(block: str) -> dict[str, str]:
@@ -131,6 +158,8 @@ def apply_report(parsed: ParsedMail) -> Notification | None:
             _bounced(notification, report)
         elif report.action == "delivered":
             _delivered(notification)
+        elif report.action == COMPLAINT:
+            _complained(notification)
     return notification
 
 
@@ -173,6 +202,23 @@ def _bounced(notification: Notification, report: RecipientReport) -> None:
         notification.pk,
         notification.case.number,
         report.status,
+    )
+
+
+def _complained(notification: Notification) -> None:
+    with transaction.atomic():
+        events = flag_contact(
+            NotificationChannel.EMAIL,
+            notification.recipient,
+            FlagReason.COMPLAINT,
+            detail="feedback report: abuse",
+            at=timezone.now(),
+        )
+        announce(events)
+    logger.info(
+        "comms: notification %s for case %s reported as spam",
+        notification.pk,
+        notification.case.number,
     )
 
 

@@ -17,9 +17,10 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from paxcare.cases.events import announce, build_event
 from paxcare.cases.models import Case, Channel, Event, Message
@@ -53,6 +54,11 @@ WRITTEN_BY_PEOPLE = frozenset({Purpose.REPLY})
 # References kept on a long thread: the root and the latest few (RFC 5322 3.6.4
 # allows trimming; clients thread on the root and the parent).
 MAX_REFERENCES = 10
+# Outcomes are written in one transaction per this many sends. A round trip and a
+# commit cost more than the SMTP hand-over of one mail; a worker killed between a
+# hand-over and the commit leaves its claim to be taken over when it goes stale,
+# so this bounds how many mails such a crash can send twice.
+RECORD_EVERY = 20
 
 
 @dataclass(frozen=True)
@@ -75,13 +81,18 @@ def send_due(ids: list[int]) -> list[Notification]:
     )
     sender = _Senders(threads)
     try:
-        for notification in claimed:
-            outcome = sender.send(notification, rendered[notification.pk])
-            _record(notification, rendered[notification.pk], outcome)
-            if outcome.ok and notification.mail_id:
-                threads.add(
-                    notification.case_id, notification.sent_at, notification.mail_id
-                )
+        for start in range(0, len(claimed), RECORD_EVERY):
+            group = claimed[start : start + RECORD_EVERY]
+            outcomes = []
+            for notification in group:
+                outcome = sender.send(notification, rendered[notification.pk])
+                at = _settle(notification, rendered[notification.pk], outcome)
+                outcomes.append((outcome, at))
+                if outcome.ok and notification.mail_id:
+                    threads.add(
+                        notification.case_id, notification.sent_at, notification.mail_id
+                    )
+            _record(group, outcomes)
     finally:
         sender.close()
     return claimed
@@ -111,12 +122,20 @@ def _claim(ids: list[int]) -> list[Notification]:
     claimable = Q(status__in=RETRYABLE, next_attempt_at__lte=now) | Q(
         status=NotificationStatus.SENDING, claimed_at__lt=stale
     )
-    count = Notification.objects.filter(claimable, pk__in=ids).update(
-        status=NotificationStatus.SENDING,
-        claim=token,
-        claimed_at=now,
-        attempts=F("attempts") + 1,
-    )
+    with transaction.atomic():
+        # Rows another consumer is claiming at this instant are skipped, not
+        # waited for (PostgreSQL; SQLite writes one transaction at a time anyway).
+        free = (
+            Notification.objects.filter(claimable, pk__in=ids)
+            .select_for_update(skip_locked=True)
+            .values("pk")
+        )
+        count = Notification.objects.filter(pk__in=free).update(
+            status=NotificationStatus.SENDING,
+            claim=token,
+            claimed_at=now,
+            attempts=F("attempts") + 1,
+        )
     if not count:
         return []
     return list(
@@ -134,9 +153,14 @@ def _render_all(notifications: list[Notification]) -> dict[int, Rendered]:
     dues = _first_answer_due(
         [n.case_id for n in notifications if n.purpose == Purpose.ACKNOWLEDGEMENT]
     )
+    remedies = _remedies_given(
+        [n.case_id for n in notifications if n.purpose == Purpose.RESULT]
+    )
     rendered = {}
     for n in notifications:
         context = _context(n, dues)
+        if n.case_id in remedies:
+            context = {**remedy_context(remedies[n.case_id], n.language), **context}
         rendered[n.pk] = render_sources(
             sources[(n.purpose, n.language)], context, n.language, purpose=n.purpose
         )
@@ -162,6 +186,38 @@ def _context(notification: Notification, dues: dict) -> dict:
         context["agent_name"] = message.author_label
     context.update(notification.context or {})
     return context
+
+
+def _remedies_given(case_ids: list[int]) -> dict[int, list]:
+    """Return the remedy offers each case's passenger accepted (or was paid)."""
+    if not case_ids:
+        return {}
+    from paxcare.remedies.models import OfferState, RemedyOffer
+
+    found: dict[int, list] = defaultdict(list)
+    offers = RemedyOffer.objects.filter(
+        case_id__in=set(case_ids), state__in=(OfferState.ACCEPTED, OfferState.PAID)
+    ).order_by("proposed_at", "pk")
+    for offer in offers:
+        found[offer.case_id].append(offer)
+    return found
+
+
+def remedy_context(offers: list, language: str) -> dict[str, str]:
+    """Return ``result_text`` (one line per remedy) and ``compensation`` (money and
+    miles) for the result notification, in ``language``."""
+    lines, amounts = [], []
+    with translation.override(language):
+        for offer in offers:
+            label = str(offer.get_kind_display())
+            lines.append(
+                f"{label}: {offer.description}" if offer.description else label
+            )
+            if offer.amount is not None and offer.currency:
+                amounts.append(f"{offer.amount:,.2f} {offer.currency}")
+            if offer.miles:
+                amounts.append(_("%(miles)s miles") % {"miles": f"{offer.miles:,}"})
+    return {"result_text": "\n".join(lines), "compensation": "; ".join(amounts)}
 
 
 def _first_answer_due(case_ids: list[int]) -> dict[int, tuple[datetime, str]]:
@@ -216,6 +272,12 @@ class _Senders:
                 error=_short("invalid", str(error)),
                 flag=FlagReason.INVALID,
             )
+        except Exception as error:  # noqa: BLE001 - see below
+            # A provider's backend (django-anymail, over HTTP) fails with its own
+            # exceptions: tried again like a 4xx, so that the attempt is on the
+            # timeline and the rest of the batch still goes out.
+            self._drop_mail_connection()
+            return Outcome(ok=False, error=_short(type(error).__name__, str(error)))
         return Outcome(ok=True, provider_id=notification.mail_id or "")
 
     def _send_sms(self, notification: Notification, rendered: Rendered) -> Outcome:
@@ -343,7 +405,13 @@ class Threads:
 # --- Recording ------------------------------------------------------------------
 
 
-def _record(notification: Notification, rendered: Rendered, outcome: Outcome) -> None:
+def _settle(
+    notification: Notification, rendered: Rendered, outcome: Outcome
+) -> datetime:
+    """Set the row's new state in memory, as ``_record`` will write it.
+
+    Return the time of the attempt.
+    """
     now = timezone.now()
     notification.subject = rendered.subject[:300]
     notification.body = (
@@ -352,57 +420,92 @@ def _record(notification: Notification, rendered: Rendered, outcome: Outcome) ->
         else rendered.short_text
     )
     notification.claim = ""
+    notification.last_error = outcome.error
     if outcome.ok:
         notification.status = NotificationStatus.SENT
         notification.sent_at = now
         notification.provider_id = outcome.provider_id[:200]
-        notification.last_error = ""
-        event_type = CommsEvent.NOTIFICATION_SENT
     elif outcome.permanent or notification.attempts >= settings.COMMS_SEND_ATTEMPTS:
         notification.status = NotificationStatus.FAILED
-        notification.last_error = outcome.error
-        event_type = CommsEvent.NOTIFICATION_FAILED
     else:
         delay = settings.COMMS_RETRY_DELAY_SECONDS * 2 ** (notification.attempts - 1)
         notification.status = NotificationStatus.RETRYING
         notification.next_attempt_at = now + timedelta(seconds=delay)
-        notification.last_error = outcome.error
-        event_type = CommsEvent.NOTIFICATION_ATTEMPT_FAILED
+    return now
+
+
+EVENT_OF_STATUS = {
+    NotificationStatus.SENT: CommsEvent.NOTIFICATION_SENT,
+    NotificationStatus.FAILED: CommsEvent.NOTIFICATION_FAILED,
+    NotificationStatus.RETRYING: CommsEvent.NOTIFICATION_ATTEMPT_FAILED,
+}
+RECORDED_FIELDS = [
+    "status",
+    "subject",
+    "body",
+    "claim",
+    "sent_at",
+    "provider_id",
+    "last_error",
+    "next_attempt_at",
+]
+
+
+def _record(
+    notifications: list[Notification], outcomes: list[tuple[Outcome, datetime]]
+) -> None:
+    """Write the settled rows and one timeline event per attempt, in one commit."""
+    attempts = list(zip(notifications, outcomes, strict=True))
     with transaction.atomic():
-        Notification.objects.filter(pk=notification.pk).update(
-            status=notification.status,
-            subject=notification.subject,
-            body=notification.body,
-            claim="",
-            sent_at=notification.sent_at,
-            provider_id=notification.provider_id,
-            last_error=notification.last_error,
-            next_attempt_at=notification.next_attempt_at,
+        _write_rows(notifications)
+        events = Event.objects.bulk_create(
+            [_attempt_event(n, outcome, at) for n, (outcome, at) in attempts]
         )
-        events = [_attempt_event(notification, event_type, outcome, now)]
-        if outcome.flag:
-            events += flag_contact(
-                notification.channel,
-                notification.recipient,
-                outcome.flag,
-                detail=outcome.error,
-                at=now,
-            )
+        for notification, (outcome, at) in attempts:
+            if outcome.flag:
+                events += flag_contact(
+                    notification.channel,
+                    notification.recipient,
+                    outcome.flag,
+                    detail=outcome.error,
+                    at=at,
+                )
         announce(events)
-    if notification.status == NotificationStatus.RETRYING:
-        _schedule_retry(notification)
-    logger.info(
-        "comms: notification %s for case %s %s after %d attempt(s)",
-        notification.pk,
-        notification.case.number,
-        notification.status,
-        notification.attempts,
+    for notification in notifications:
+        if notification.status == NotificationStatus.RETRYING:
+            _schedule_retry(notification)
+        logger.info(
+            "comms: notification %s for case %s %s after %d attempt(s)",
+            notification.pk,
+            notification.case.number,
+            notification.status,
+            notification.attempts,
+        )
+
+
+def _write_rows(notifications: list[Notification]) -> None:
+    """Write the recorded fields of each row: one statement, many parameter sets.
+
+    ``bulk_update`` would build a CASE per field and row, which costs more CPU than
+    the send; psycopg sends an ``executemany`` in one pipeline, one round trip.
+    """
+    meta = Notification._meta
+    fields = [meta.get_field(name) for name in RECORDED_FIELDS]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+    sql = (
+        f"UPDATE {quote(meta.db_table)} SET {assignments} "
+        f"WHERE {quote(meta.pk.column)} = %s"
     )
+    params = [
+        [f.get_db_prep_save(getattr(n, f.attname), connection) for f in fields] + [n.pk]
+        for n in notifications
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
 
 
-def _attempt_event(
-    notification: Notification, event_type: str, outcome: Outcome, at: datetime
-) -> Event:
+def _attempt_event(notification: Notification, outcome: Outcome, at: datetime) -> Event:
     data = {
         "notification": notification.pk,
         "purpose": notification.purpose,
@@ -414,9 +517,9 @@ def _attempt_event(
         data["error"] = outcome.error
     if notification.status == NotificationStatus.RETRYING:
         data["retry_at"] = notification.next_attempt_at.isoformat()
-    event = build_event(notification.case, event_type, data=data, at=at)
-    event.save(force_insert=True)
-    return event
+    return build_event(
+        notification.case, EVENT_OF_STATUS[notification.status], data=data, at=at
+    )
 
 
 def _schedule_retry(notification: Notification) -> None:
