@@ -10,7 +10,9 @@ goes (cProfile) instead.
 Three workloads:
 - ``distinct``: every request differs from the others by its fare, so no answer
   comes from ``assess_request``'s answer cache, but the seven itineraries of the
-  mix repeat and the engine's small caches (distances, rule versions) stay warm;
+  mix repeat and the engine's caches of sub-results keyed by their inputs
+  (distances, rule versions, entitlements that follow from the rule data and the
+  carrier) stay warm;
 - ``itinerary``: every request is a new journey of one to three flights (airports,
   carriers, dates over three years, delays, notices, reroutings, causes, cabins,
   bags and every event type drawn at random) assessed without the answer cache at

@@ -16,6 +16,9 @@ NOT_CUMULATIVE = Text(
 )
 
 
+COMPENSATION = Kind.COMPENSATION
+
+
 def assess(assessment: Assessment) -> Result:
     """Return every entitlement owed, and why the other regimes give nothing."""
     facts = gather_facts(assessment)
@@ -36,13 +39,13 @@ def _mark_overlapping_compensation(
     paying = {
         e.regime
         for e in entitlements
-        if e.kind is Kind.COMPENSATION and e.amount is not None
+        if e.kind is COMPENSATION and e.amount is not None
     }
     if len(paying) < 2:
         return entitlements
     return [
         replace(e, cumulative=False, explanation=join(e.explanation, NOT_CUMULATIVE))
-        if e.kind is Kind.COMPENSATION and e.amount is not None
+        if e.kind is COMPENSATION and e.amount is not None
         else e
         for e in entitlements
     ]

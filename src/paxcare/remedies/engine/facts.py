@@ -7,7 +7,8 @@ the delay is the lateness at the final destination.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -55,7 +56,6 @@ class Facts:
     scheduled_arrival: datetime
     arrival_delay_minutes: float | None
     departure_delay_minutes: float | None
-    overnight: bool
     # The countries of every airport on the itinerary, in order, and the
     # territories of each; those of at least one and those of all of them.
     countries: tuple[str, ...]
@@ -67,13 +67,27 @@ class Facts:
     carrier_zones: frozenset[str]
     segment_origin_zones: frozenset[str]
     segment_destination_zones: frozenset[str]
+    # Only care asks whether the new departure is on a later day; it costs a
+    # time-zone conversion, so it is worked out when first asked.
+    _overnight: bool | None = field(default=None, init=False, repr=False)
+
+    @property
+    def overnight(self) -> bool:
+        """Say whether the new departure falls on a later local day than planned."""
+        found = self._overnight
+        if found is None:
+            found = self._overnight = _overnight(
+                self.event, self.segment, self.departure_delay_minutes, self.flight_date
+            )
+        return found
 
 
 def gather_facts(assessment: Assessment) -> Facts:
     """Compute the shared facts of one assessment."""
     segments = assessment.segments
     event = assessment.event
-    segment = segments[event.segment_index]
+    index = event.segment_index
+    segment = segments[index]
     origin = segments[0].origin
     destination = segments[-1].destination
     scheduled_arrival = segments[-1].scheduled_arrival
@@ -83,29 +97,56 @@ def gather_facts(assessment: Assessment) -> Facts:
     flight_date = local_date(segment.scheduled_departure, segment.origin)
     countries = (origin.country, *[s.destination.country for s in segments])
     table = territories()
-    zones = tuple([table.zones(country, flight_date) for country in countries])
-    return Facts(
-        assessment=assessment,
-        event=event,
-        segment=segment,
-        carrier=carrier,
-        origin=origin,
-        destination=destination,
-        flight_date=flight_date,
-        journey_km=great_circle_km(origin, destination),
-        segment_km=great_circle_km(segment.origin, segment.destination),
-        scheduled_arrival=scheduled_arrival,
-        arrival_delay_minutes=arrival_delay,
-        departure_delay_minutes=departure_delay,
-        overnight=_overnight(event, segment, departure_delay, flight_date),
-        countries=countries,
-        zones=zones,
-        anywhere=zones[0].union(*zones[1:]),
-        everywhere=zones[0].intersection(*zones[1:]),
-        carrier_zones=table.zones(carrier.country, flight_date),
-        segment_origin_zones=table.zones(segment.origin.country, flight_date),
-        segment_destination_zones=table.zones(segment.destination.country, flight_date),
+    zones_of = table.zones
+    zones = table.zones_of_each(countries, flight_date)
+    # The disrupted flight's ends are usually the itinerary's airports.
+    segment_origin_zones = (
+        zones[index]
+        if segment.origin.country == countries[index]
+        else zones_of(segment.origin.country, flight_date)
     )
+    anywhere, everywhere = _reach(zones)
+    # Positional: a call naming twenty fields costs more than twice as much.
+    return Facts(
+        assessment,
+        event,
+        segment,
+        carrier,
+        origin,
+        destination,
+        flight_date,
+        great_circle_km(origin, destination),
+        great_circle_km(segment.origin, segment.destination),
+        scheduled_arrival,
+        arrival_delay,
+        departure_delay,
+        countries,
+        zones,
+        anywhere,
+        everywhere,
+        zones_of(carrier.country, flight_date),
+        segment_origin_zones,
+        zones[index + 1],
+    )
+
+
+# The territories of at least one and of every airport, by the territories of each:
+# a few hundred itineraries' worth of sets, shared instead of built per answer.
+_reaches: dict[tuple[frozenset[str], ...], tuple[frozenset[str], frozenset[str]]] = {}
+
+
+def _reach(
+    zones: tuple[frozenset[str], ...],
+) -> tuple[frozenset[str], frozenset[str]]:
+    found = _reaches.get(zones)
+    if found is None:
+        if len(_reaches) >= 4096:
+            _reaches.clear()
+        found = _reaches[zones] = (
+            zones[0].union(*zones[1:]),
+            zones[0].intersection(*zones[1:]),
+        )
+    return found
 
 
 def _arrival_delay(event: Event, scheduled_arrival: datetime) -> float | None:
@@ -142,22 +183,24 @@ def _overnight(
     return local_date(new_departure, segment.origin) > planned
 
 
-@dataclass(slots=True)
 class Outcome:
-    """What one regime found: entitlements, and the remedies it withholds and why."""
+    """What the regimes found: entitlements, and the remedies withheld and why.
 
-    entitlements: list[Entitlement]
-    not_applicable: list[NotApplicable]
+    ``grant`` and ``refuse`` append to the two lists; they are the lists' own
+    ``append``, which saves a Python call on each of the dozen per answer.
+    """
 
-    def grant(self, entitlement: Entitlement) -> None:
-        self.entitlements.append(entitlement)
+    __slots__ = ("entitlements", "not_applicable", "grant", "refuse")
 
-    def refuse(self, item: NotApplicable) -> None:
-        self.not_applicable.append(item)
+    def __init__(self) -> None:
+        self.entitlements: list[Entitlement] = []
+        self.not_applicable: list[NotApplicable] = []
+        self.grant: Callable[[Entitlement], None] = self.entitlements.append
+        self.refuse: Callable[[NotApplicable], None] = self.not_applicable.append
 
 
 def new_outcome() -> Outcome:
-    return Outcome([], [])
+    return Outcome()
 
 
 KIND_ORDER = {kind: index for index, kind in enumerate(Kind)}

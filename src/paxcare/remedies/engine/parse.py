@@ -13,7 +13,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from .reference import airport, default_carriers
+from .reference import airport, airport_table, default_carriers
 from .types import (
     BAGGAGE_EVENTS,
     CABIN_RANK,
@@ -30,6 +30,7 @@ from .types import (
 )
 
 APPR_SIZES = ("large", "small")
+ZERO = Decimal(0)
 EVENT_TYPES = {e.value: e for e in EventType}
 CAUSES = {c.value: c for c in Cause}
 
@@ -69,6 +70,8 @@ class _Reader:
 
     def text(self, data: Mapping[str, Any], key: str, path: str, required: bool = True):
         value = data.get(key)
+        if type(value) is str and (value := value.strip()):
+            return value
         if value is None:
             if required:
                 self.fail(f"{path}{key}", "required", "is required")
@@ -107,6 +110,22 @@ class _Reader:
         value = data.get(key)
         if value is None:
             return None
+        if type(value) is dict:
+            # Plain text amount and code: no field path to build, no error to give.
+            currency, raw = value.get("currency"), value.get("amount")
+            if (
+                type(raw) is str
+                and type(currency) is str
+                and len(currency) == 3
+                and currency.isalpha()
+            ):
+                try:
+                    plain = Decimal(raw)
+                except InvalidOperation:
+                    pass
+                else:
+                    if plain.is_finite() and not plain < ZERO:
+                        return Money(plain, currency.upper())
         field = f"{path}{key}"
         if not (type(value) is dict or isinstance(value, Mapping)):
             self.fail(
@@ -152,7 +171,7 @@ def parse_assessment(
     request's own ``carriers`` object overrides its entries.
     """
     reader = _Reader()
-    root = reader.mapping(data, "$")
+    root = data if type(data) is dict else reader.mapping(data, "$")
     if root is None:
         raise InputError(reader.errors)
     segments = _segments(reader, root.get("segments"))
@@ -178,19 +197,27 @@ def parse_assessment(
     )
 
 
+SEGMENT_PATHS = tuple(f"segments[{index}]." for index in range(8))
+
+
 def _segments(reader: _Reader, value: Any) -> list[Segment]:
     if not isinstance(value, list) or not value:
         reader.fail("segments", "required", "must be a non-empty list of flights")
         return []
     segments = []
     for index, raw in enumerate(value):
-        segment = _segment(reader, raw, f"segments[{index}].")
+        segment = _plain_segment(raw) if type(raw) is dict else None
+        if segment is None:
+            path = SEGMENT_PATHS[index] if index < 8 else f"segments[{index}]."
+            segment = _segment(reader, raw, path)
         if segment is not None:
             segments.append(segment)
     return segments if len(segments) == len(value) else []
 
 
 def _segment(reader: _Reader, raw: Any, path: str) -> Segment | None:
+    if type(raw) is dict and (segment := _plain_segment(raw)) is not None:
+        return segment
     data = raw if type(raw) is dict else reader.mapping(raw, path.rstrip("."))
     if data is None:
         return None
@@ -224,6 +251,66 @@ def _segment(reader: _Reader, raw: Any, path: str) -> Segment | None:
     )
 
 
+def _plain_segment(data: dict[str, Any]) -> Segment | None:
+    """Read a segment whose every field is plainly valid in one go, else None.
+
+    A segment read here is the one ``_segment`` reads field by field, at a fifth
+    of the calls; anything less plain (a missing field, a datetime object, an
+    unknown airport) returns None and is read, and reported, field by field.
+    """
+    get = data.get
+    marketing, origin, destination = (
+        get("marketing_carrier"),
+        get("origin"),
+        get("destination"),
+    )
+    departure, arrival = get("scheduled_departure"), get("scheduled_arrival")
+    if not (
+        type(marketing) is str
+        and type(origin) is str
+        and type(destination) is str
+        and type(departure) is str
+        and type(arrival) is str
+    ):
+        return None
+    marketing = marketing.strip()
+    operating = get("operating_carrier")
+    if operating is None:
+        operating = marketing
+    elif type(operating) is not str or not (operating := operating.strip()):
+        return None
+    flight_number = get("flight_number")
+    if flight_number is None:
+        flight_number = ""
+    elif type(flight_number) is not str or not (flight_number := flight_number.strip()):
+        return None
+    airports = airport_table()
+    origin_airport = airports.get(origin.strip().upper())
+    destination_airport = airports.get(destination.strip().upper())
+    if not marketing or origin_airport is None or destination_airport is None:
+        return None
+    try:
+        departure_at = datetime.fromisoformat(departure)
+        arrival_at = datetime.fromisoformat(arrival)
+    except ValueError:
+        return None
+    if departure_at.utcoffset() is None or arrival_at.utcoffset() is None:
+        return None
+    if arrival_at <= departure_at:
+        return None
+    # Positional, in the order of the fields: a keyword call costs twice as much.
+    return Segment(
+        marketing.upper(),
+        operating.upper(),
+        flight_number.upper(),
+        origin_airport,
+        destination_airport,
+        departure_at,
+        arrival_at,
+        get("cabin"),
+    )
+
+
 def _airport(
     reader: _Reader, data: Mapping[str, Any], key: str, path: str
 ) -> Airport | None:
@@ -240,10 +327,11 @@ def _airport(
 
 def _carriers(
     reader: _Reader, value: Any, registry: Mapping[str, Carrier] | None
-) -> dict[str, Carrier]:
-    carriers = dict(default_carriers() if registry is None else registry)
+) -> Mapping[str, Carrier]:
     if value is None:
-        return carriers
+        # Read only: the assessment may share the registry itself.
+        return default_carriers() if registry is None else registry
+    carriers = dict(default_carriers() if registry is None else registry)
     data = reader.mapping(value, "carriers")
     if data is None:
         return carriers
@@ -275,10 +363,11 @@ def _carriers(
 
 
 def _event(reader: _Reader, value: Any, segments: list[Segment]) -> Event | None:
-    data = reader.mapping(value, "event")
+    data = value if type(value) is dict else reader.mapping(value, "event")
     if data is None:
         return None
-    kind = EVENT_TYPES.get(data.get("type"))  # type: ignore[arg-type]
+    get = data.get
+    kind = EVENT_TYPES.get(get("type"))  # type: ignore[arg-type]
     if kind is None:
         reader.fail(
             "event.type",
@@ -286,33 +375,60 @@ def _event(reader: _Reader, value: Any, segments: list[Segment]) -> Event | None
             f"must be one of: {', '.join(EVENT_TYPES)}",
         )
         return None
-    index = _segment_index(reader, data, kind, segments)
-    cause = None
-    if data.get("cause") is not None:
-        cause = CAUSES.get(data["cause"])
+    index = get("segment_index")
+    if not (type(index) is int and 0 <= index < len(segments)):
+        index = _segment_index(reader, data, kind, segments)
+    cause = get("cause")
+    if cause is not None:
+        cause = CAUSES.get(cause)
         if cause is None:
             reader.fail(
                 "event.cause", "unknown_cause", f"must be one of: {', '.join(CAUSES)}"
             )
     p = "event."
+    moment = reader.moment
+    downgrade = kind is EventType.DOWNGRADE
+    # Most fields belong to one event type: those absent cost no call. Read in
+    # the order of the fields, so errors come in that order.
+    actual_arrival = moment(data, "actual_arrival", p, kind is EventType.DELAY)
+    actual_departure = (
+        None if get("actual_departure") is None else moment(data, "actual_departure", p)
+    )
+    notified_at = None if get("notified_at") is None else moment(data, "notified_at", p)
+    rerouting = _rerouting(reader, get("rerouting"))
+    voluntary = _flag(reader, data, "voluntary") if "voluntary" in data else False
+    from_cabin = to_cabin = None
+    if downgrade or get("from_cabin") is not None or get("to_cabin") is not None:
+        from_cabin = _cabin(reader, data, "from_cabin", downgrade)
+        to_cabin = _cabin(reader, data, "to_cabin", downgrade)
+    segment_fare = (
+        None if get("segment_fare") is None else reader.money(data, "segment_fare", p)
+    )
+    delivered_at = (
+        None if get("delivered_at") is None else moment(data, "delivered_at", p)
+    )
+    complained_at = (
+        None if get("complained_at") is None else moment(data, "complained_at", p)
+    )
+    bag_fee = None if get("bag_fee") is None else reader.money(data, "bag_fee", p)
+    bag_weight_kg = None if get("bag_weight_kg") is None else _weight(reader, data)
+    # Positional, in the order of the fields: a keyword call costs twice as much.
     event = Event(
-        type=kind,
-        segment_index=index if index is not None else 0,
-        cause=cause,
-        actual_arrival=reader.moment(
-            data, "actual_arrival", p, kind is EventType.DELAY
-        ),
-        actual_departure=reader.moment(data, "actual_departure", p, required=False),
-        notified_at=reader.moment(data, "notified_at", p, required=False),
-        rerouting=_rerouting(reader, data.get("rerouting")),
-        voluntary=_flag(reader, data, "voluntary"),
-        from_cabin=_cabin(reader, data, "from_cabin", kind is EventType.DOWNGRADE),
-        to_cabin=_cabin(reader, data, "to_cabin", kind is EventType.DOWNGRADE),
-        segment_fare=reader.money(data, "segment_fare", p),
-        delivered_at=reader.moment(data, "delivered_at", p, required=False),
-        complained_at=reader.moment(data, "complained_at", p, required=False),
-        bag_fee=reader.money(data, "bag_fee", p),
-        bag_weight_kg=_weight(reader, data),
+        kind,
+        index if index is not None else 0,
+        cause,
+        actual_arrival,
+        actual_departure,
+        notified_at,
+        rerouting,
+        voluntary,
+        from_cabin,
+        to_cabin,
+        segment_fare,
+        delivered_at,
+        complained_at,
+        bag_fee,
+        bag_weight_kg,
     )
     if index is None or not segments:
         return None
@@ -434,10 +550,9 @@ def _weight(reader: _Reader, data: Mapping[str, Any]) -> Decimal | None:
 def _passenger(reader: _Reader, value: Any) -> Passenger:
     if value is None:
         return Passenger()
-    data = reader.mapping(value, "passenger")
+    data = value if type(value) is dict else reader.mapping(value, "passenger")
     if data is None:
         return Passenger()
     return Passenger(
-        one_way_fare=reader.money(data, "one_way_fare", "passenger."),
-        cabin=data.get("cabin"),
+        reader.money(data, "one_way_fare", "passenger."), data.get("cabin")
     )

@@ -38,6 +38,11 @@ def _airports() -> dict[str, Airport]:
     }
 
 
+def airport_table() -> dict[str, Airport]:
+    """Return every airport by its IATA code in capitals (read only)."""
+    return _airports()
+
+
 def airport(code: str) -> Airport | None:
     """Return the airport with this IATA code, or None when it is unknown."""
     return _airports().get(code.upper())
@@ -86,6 +91,15 @@ class Territories:
             }
         self.sovereign: dict[str, str] = data.get("sovereign", {})
         self._zones = self._index_zones()
+        # From the last change on (``settled``), a country's territories are one
+        # set: most flights are recent, so most lookups are a comparison and a
+        # dictionary.
+        self.settled = max(
+            (days[-1] for days, _ in self._zones.values() if days), default=date.min
+        )
+        self._latest = {
+            country: zones[-1] for country, (_, zones) in self._zones.items()
+        }
 
     def contains(self, territory: str, country: str, on: date) -> bool:
         """Say whether ``country`` is part of ``territory`` on the date ``on``."""
@@ -97,11 +111,22 @@ class Territories:
 
     def zones(self, country: str, on: date) -> frozenset[str]:
         """Return every territory that ``country`` is part of on the date ``on``."""
+        if on >= self.settled:
+            return self._latest.get(country, NOWHERE)
         found = self._zones.get(country)
         if found is None:
             return NOWHERE
         changes, zones = found
         return zones[bisect.bisect_right(changes, on)] if changes else zones[0]
+
+    def zones_of_each(
+        self, countries: tuple[str, ...], on: date
+    ) -> tuple[frozenset[str], ...]:
+        """Return the territories of each of ``countries`` on the date ``on``."""
+        if on >= self.settled:
+            latest = self._latest
+            return tuple([latest.get(country, NOWHERE) for country in countries])
+        return tuple([self.zones(country, on) for country in countries])
 
     def state_of(self, country: str) -> str:
         """Return the sovereign state answering for ``country`` under treaties."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
 from decimal import Decimal
 from functools import lru_cache
@@ -33,17 +34,16 @@ CAUSE_TEXT: dict[Cause | None, Text] = {
 }
 
 
-def render(template: tuple[str, str], **values: object) -> Text:
+def render(template: tuple[str, str], values: Mapping[str, object]) -> Text:
     """Fill an (English, Chinese) template; a ``Text`` value differs per language."""
     if not values:
         return _plain(template)
-    en: dict[str, object] = values
-    zh: dict[str, object] = values
+    en = zh = values
     for key, value in values.items():
         if type(value) is Text:
             if zh is values:
                 en, zh = dict(values), dict(values)
-            en[key], zh[key] = value.en, value.zh
+            en[key], zh[key] = value.en, value.zh  # type: ignore[index]
     return Text(template[0].format_map(en), template[1].format_map(zh))
 
 

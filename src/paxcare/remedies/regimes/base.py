@@ -51,7 +51,7 @@ class Regime:
 
     def text(self, key: str, **values: object) -> Text:
         """Render the message ``key`` of this regime in both languages."""
-        return render(self.book.messages[key], **values)
+        return render(rule_book(self.regime).messages[key], values)
 
     def entitlement(
         self,
@@ -69,19 +69,29 @@ class Regime:
         deadline: Deadline | None = None,
     ) -> Entitlement:
         """Build an entitlement; ``basis`` names legal keys joined by ``+``."""
+        version = rules["version"]
+        memo = rule_book(self.regime).memo
+        # The code and the citation recur in every answer: build each once.
+        key = ("citation", version, code, basis)
+        found = memo.get(key)
+        if found is None:
+            legal = rules["legal"]
+            articles = "; ".join([legal[part] for part in basis.split("+")])
+            found = (f"{self.regime}.{code}", f"{rules['legal_prefix']}, {articles}")
+            _remember(memo, key, found)
         return Entitlement(
-            regime=self.regime,
-            kind=kind,
-            code=f"{self.regime}.{code}",
-            legal_basis=self._legal_basis(rules, basis),
-            cumulative=cumulative,
-            explanation=text,
-            rule_version=rules["version"],
-            amount=amount,
-            currency=currency,
-            owed_by=facts.carrier.code,
-            paid_by=paid_by,
-            deadline=deadline,
+            self.regime,
+            kind,
+            found[0],
+            found[1],
+            cumulative,
+            text,
+            version,
+            amount,
+            currency,
+            facts.carrier.code,
+            paid_by,
+            deadline,
         )
 
     def fixed(
@@ -116,7 +126,7 @@ class Regime:
             paid_by,
             *values.items(),
         )
-        memo = self.book.memo
+        memo = rule_book(self.regime).memo
         found = memo.get(key)
         if found is None:
             found = self.entitlement(
@@ -137,7 +147,7 @@ class Regime:
 
     def once(self, key: tuple, build: Callable[[], T]) -> T:
         """Return what ``build`` makes of the rule data, made once per ``key``."""
-        memo = self.book.memo
+        memo = rule_book(self.regime).memo
         found = memo.get(key)
         if found is None:
             found = _remember(memo, key, build())
@@ -146,21 +156,10 @@ class Regime:
     def wording(self, message: str, **values: object) -> Text:
         """Render ``message`` once per set of ``values`` (rule data, as in fixed)."""
         key = ("wording", message, *values.items())
-        memo = self.book.memo
+        memo = rule_book(self.regime).memo
         found = memo.get(key)
         if found is None:
             found = _remember(memo, key, self.text(message, **values))
-        return found
-
-    def _legal_basis(self, rules: dict[str, Any], basis: str) -> str:
-        # The same few citations recur in every answer: build each once per version.
-        key = ("citation", rules["version"], basis)
-        memo = self.book.memo
-        found = memo.get(key)
-        if found is None:
-            legal = rules["legal"]
-            articles = "; ".join(legal[part] for part in basis.split("+"))
-            found = _remember(memo, key, f"{rules['legal_prefix']}, {articles}")
         return found
 
     def refuse(
@@ -173,14 +172,18 @@ class Regime:
     ) -> None:
         """Record that this regime gives nothing (of ``kind``, or at all) and why."""
         # Reasons are immutable and recur: build each once per set of values.
-        key = ("reason", code, message, kind, *values.items())
-        memo = self.book.memo
+        key = (
+            ("reason", code, message, kind, *values.items())
+            if values
+            else ("reason", code, message, kind)
+        )
+        memo = rule_book(self.regime).memo
         item = memo.get(key)
         if item is None:
             reason = self.text(message, **values)
             item = NotApplicable(self.regime, code, reason, kind)
             _remember(memo, key, item)
-        outcome.refuse(item)
+        outcome.not_applicable.append(item)
 
 
 def _remember(memo: dict, key: tuple, value: Any) -> Any:

@@ -16,7 +16,14 @@ from typing import Any
 from ..engine.facts import Facts, Outcome
 from ..engine.rules import version_on
 from ..engine.text import CAUSE_TEXT, join, kilometres, minutes, money, period
-from ..engine.types import BAGGAGE_EVENTS, Entitlement, EventType, Kind, Text
+from ..engine.types import (
+    BAGGAGE_EVENTS,
+    Entitlement,
+    EventType,
+    Kind,
+    NotApplicable,
+    Text,
+)
 from .base import Regime
 
 HUNDRED = Decimal(100)
@@ -31,9 +38,7 @@ class EuStyleRegime(Regime):
             self.refuse(outcome, "not_in_force", "not_in_force", date=facts.flight_date)
             return
         if not self._in_scope(facts, rules):
-            self.refuse(
-                outcome, "out_of_scope", "out_of_scope", None, scope=self._scope(rules)
-            )
+            outcome.not_applicable.append(self._out_of_scope(rules))
             return
         event = facts.event.type
         if event in BAGGAGE_EVENTS:
@@ -61,19 +66,25 @@ class EuStyleRegime(Regime):
         if rules["territory"] in facts.zones[0]:
             return True
         arriving, carrier = facts.zones[-1], facts.carrier_zones
-        return any(
-            rule["to"] in arriving and not carrier.isdisjoint(rule["carriers"])
-            for rule in rules["inbound"]
+        for rule in rules["inbound"]:
+            if rule["to"] in arriving and not carrier.isdisjoint(rule["carriers"]):
+                return True
+        return False
+
+    def _out_of_scope(self, rules: dict[str, Any]) -> NotApplicable:
+        """Return the version's reason for a journey it does not cover."""
+        return self.once(
+            ("out_of_scope", rules["version"]),
+            lambda: NotApplicable(
+                self.regime,
+                "out_of_scope",
+                self.text("out_of_scope", scope=self._scope(rules)),
+            ),
         )
 
     def _scope(self, rules: dict[str, Any]) -> Text:
         """Return the version's description of what the regulation covers."""
-        memo = self.book.memo
-        key = ("scope", rules["version"])
-        scope = memo.get(key)
-        if scope is None:
-            scope = memo[key] = Text(rules["scope"]["en"], rules["scope"]["zh"])
-        return scope
+        return Text(rules["scope"]["en"], rules["scope"]["zh"])
 
     def _band(self, facts: Facts, rules: dict[str, Any], km: float, domestic: bool):
         bands = rules["bands"]

@@ -13,7 +13,7 @@ from typing import Any
 
 from ..engine.facts import Facts, Outcome, local_date
 from ..engine.reference import territories
-from ..engine.rules import version_on
+from ..engine.rules import rule_book, version_on
 from ..engine.text import join, money
 from ..engine.types import Deadline, Entitlement, EventType, Kind
 from .appr import _add_years
@@ -51,13 +51,35 @@ class Montreal(Regime):
         self._action(facts, rules, outcome)
 
     def _international(self, facts: Facts, rules: dict[str, Any]) -> bool:
+        """Say whether the journey is international carriage under the Convention.
+
+        The answer follows from the countries alone once the territories have
+        settled (``Territories.settled``), so it is kept per itinerary's countries.
+        """
         table, on = territories(), facts.flight_date
-        states = [table.state_of(c) for c in facts.countries]
-        first, last = states[0], states[-1]
+        key: tuple = ("international", rules["version"], facts.countries)
+        if on < table.settled:
+            key += (on,)
+        found = rule_book(self.regime).memo.get(key)
+        if found is None:
+            found = self.once(key, lambda: self._crosses_borders(facts, rules))
+        return found
+
+    def _crosses_borders(self, facts: Facts, rules: dict[str, Any]) -> bool:
+        table, on = territories(), facts.flight_date
+        sovereign, countries = table.sovereign, facts.countries
+        first = sovereign.get(countries[0], countries[0])
+        last = sovereign.get(countries[-1], countries[-1])
         party = rules["territory"]
         if party not in table.zones(first, on) or party not in table.zones(last, on):
             return False
-        return first != last or any(s != first for s in states[1:-1])
+        if first != last:
+            return True
+        # One State at both ends: international only with a stop in another.
+        for country in countries[1:-1]:
+            if sovereign.get(country, country) != first:
+                return True
+        return False
 
     def _domestic_canada(self, facts: Facts) -> bool:
         return "CA" in facts.everywhere
@@ -199,28 +221,36 @@ class Montreal(Regime):
         )
 
     def _action(self, facts: Facts, rules: dict[str, Any], outcome: Outcome) -> None:
-        years = rules["action_years"]
         starts_on = self._arrival_date(facts)
-        due = _add_years(starts_on, years)
+        # The period follows from the version, the carrier and the arrival day
+        # alone, and the passengers of one flight share all three.
+        key = ("action", rules["version"], facts.carrier.code, starts_on)
         outcome.grant(
-            self.entitlement(
-                facts,
-                rules,
-                Kind.CLAIM_DEADLINE,
-                "action",
-                "action",
-                self.text("action", years=years, due=due.isoformat()),
-                cumulative=True,
-                deadline=Deadline(
-                    party="passenger",
-                    action="legal_action",
-                    period=years,
-                    unit="years",
-                    starts="arrival",
-                    starts_on=starts_on,
-                    due_on=due,
-                ),
-            )
+            self.once(key, lambda: self._action_entitlement(facts, rules, starts_on))
+        )
+
+    def _action_entitlement(
+        self, facts: Facts, rules: dict[str, Any], starts_on: date
+    ) -> Entitlement:
+        years = rules["action_years"]
+        due = _add_years(starts_on, years)
+        return self.entitlement(
+            facts,
+            rules,
+            Kind.CLAIM_DEADLINE,
+            "action",
+            "action",
+            self.text("action", years=years, due=due.isoformat()),
+            cumulative=True,
+            deadline=Deadline(
+                party="passenger",
+                action="legal_action",
+                period=years,
+                unit="years",
+                starts="arrival",
+                starts_on=starts_on,
+                due_on=due,
+            ),
         )
 
     def _arrival_date(self, facts: Facts) -> date:
