@@ -51,6 +51,18 @@ def _fields(result):
             ),
             [("carriers.ZZ", "unknown_carrier")],
         ),
+        (
+            lambda d: d.update(
+                passenger={"one_way_fare": {"amount": "1e999999", "currency": "USD"}}
+            ),
+            [("passenger.one_way_fare.amount", "amount_too_large")],
+        ),
+        (
+            lambda d: d.update(
+                passenger={"one_way_fare": {"amount": "NaN", "currency": "USD"}}
+            ),
+            [("passenger.one_way_fare.amount", "invalid_amount")],
+        ),
     ],
 )
 def test_each_bad_field_is_named_with_its_code(change, expected):

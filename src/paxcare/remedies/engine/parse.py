@@ -31,6 +31,9 @@ from .types import (
 
 APPR_SIZES = ("large", "small")
 ZERO = Decimal(0)
+# The largest amount a ledger column holds; beyond it a fare is a slip, and
+# multiplying it (400 % of a fare) could overflow the decimal context.
+MAX_AMOUNT = Decimal("9999999999.99")
 EVENT_TYPES = {e.value: e for e in EventType}
 CAUSES = {c.value: c for c in Cause}
 
@@ -124,7 +127,7 @@ class _Reader:
                 except InvalidOperation:
                     pass
                 else:
-                    if plain.is_finite() and not plain < ZERO:
+                    if plain.is_finite() and ZERO <= plain <= MAX_AMOUNT:
                         return Money(plain, currency.upper())
         field = f"{path}{key}"
         if not (type(value) is dict or isinstance(value, Mapping)):
@@ -146,8 +149,16 @@ class _Reader:
         if amount is None:
             self.fail(f"{field}.amount", "invalid_amount", "must be a decimal number")
             return None
-        if not amount.is_finite() or amount < 0:
+        if not amount.is_finite():
+            self.fail(f"{field}.amount", "invalid_amount", "must be a finite number")
+            return None
+        if amount < 0:
             self.fail(f"{field}.amount", "invalid_amount", "must be zero or more")
+            return None
+        if amount > MAX_AMOUNT:
+            self.fail(
+                f"{field}.amount", "amount_too_large", "must be at most 9999999999.99"
+            )
             return None
         return Money(amount, currency.upper())
 
