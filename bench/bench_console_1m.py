@@ -9,9 +9,10 @@ and p95 per page and ``EXPLAIN (ANALYZE, BUFFERS)`` of the slowest query of the
 slowest page of each kind.
 
     .venv/bin/python bench/bench_console_1m.py [--cases 1000000] [--rounds 30]
-        [--keep] [--reuse]
+        [--keep] [--reuse] [--database NAME] [--pages queue,search,kpi]
 
-``--reuse`` measures an existing, already loaded database (kept by ``--keep``).
+``--reuse`` measures an existing, already loaded database (kept by ``--keep``). The
+load ends by building the KPI facts and counts the KPI page reads.
 PAXCARE_BENCH_PG names the server (default postgres://postgres@127.0.0.1:5432);
 loopback only. Exits with 77 (skipped) when the server cannot be reached.
 """
@@ -92,6 +93,9 @@ def build(count: int) -> None:
     console_data.load(workspace, count, progress=print)
     with connection.schema_editor() as editor:
         search_index.create_search_index(None, editor)
+    from paxcare.insights.rollups import rebuild
+
+    rebuild()
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
     print(f"loaded {count:,} cases in {time.perf_counter() - started:.0f} s")
@@ -279,22 +283,26 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--keep", action="store_true", help="keep the database")
     parser.add_argument("--reuse", action="store_true", help="measure a kept one")
+    parser.add_argument("--database", default=NAME, help=f"database (default {NAME})")
     parser.add_argument(
         "--pages", default=",".join(TARGETS_MS), help="queue,search,kpi or a part"
     )
     args = parser.parse_args()
+    name = args.database
+    if not re.fullmatch(r"[a-z0-9_]+", name):
+        raise SystemExit("--database: lower-case letters, digits and _ only")
 
     server = server_url()
     admin = admin_connection(server)
     exists = admin.execute(
-        "SELECT 1 FROM pg_database WHERE datname = %s", [NAME]
+        "SELECT 1 FROM pg_database WHERE datname = %s", [name]
     ).fetchone()
     if args.reuse and not exists:
-        raise SystemExit(f"--reuse: no database {NAME}; run once with --keep")
+        raise SystemExit(f"--reuse: no database {name}; run once with --keep")
     if not args.reuse:
-        admin.execute(f'DROP DATABASE IF EXISTS "{NAME}"')
-        admin.execute(f'CREATE DATABASE "{NAME}"')
-    prepare_environment(f"{server}/{NAME}")
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    prepare_environment(f"{server}/{name}")
     try:
         if not args.reuse:
             build(args.cases)
@@ -307,7 +315,7 @@ def main() -> None:
 
         connections.close_all()
         if not (args.keep or args.reuse):
-            admin.execute(f'DROP DATABASE IF EXISTS "{NAME}"')
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
 
 
 if __name__ == "__main__":

@@ -10,18 +10,23 @@ and a survey for a quarter of the resolved cases (two in five of them answered),
 then asks for each page through Django's test client and times the report.
 
     .venv/bin/python bench/bench_insights.py [--cases 1000000] [--rounds 20]
-        [--keep] [--reuse]
+        [--keep] [--reuse] [--database NAME] [--load-only] [--compare]
 
-``--reuse`` measures a database kept by ``--keep``. PAXCARE_BENCH_PG names the
+``--reuse`` measures a database kept by ``--keep``; ``--load-only`` loads and keeps
+it; ``--compare`` times ``kpis_for`` (the KPI facts and counts, built by the load as
+``paxcare rebuild-kpi-rollups`` does) against ``compute_kpis`` and checks that both
+give the same report. PAXCARE_BENCH_PG names the
 server (default postgres://postgres@127.0.0.1:5432); loopback only. Exits with 77
 (skipped) when the server cannot be reached.
 """
 
 import argparse
 import json
+import re
 import statistics
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -98,8 +103,20 @@ def build(count: int) -> None:
         print(f"  {cursor.rowcount:,} case timings")
         cursor.execute(SURVEY_SQL)
         print(f"  {cursor.rowcount:,} surveys")
+    rebuild_rollups()
+    with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
     print(f"loaded {count:,} cases in {time.perf_counter() - started:.0f} s")
+
+
+def rebuild_rollups() -> None:
+    """Build the KPI facts and counts, as ``paxcare rebuild-kpi-rollups`` does."""
+    from paxcare.insights.rollups import rebuild
+
+    started = time.perf_counter()
+    cases = rebuild()
+    seconds = time.perf_counter() - started
+    print(f"  KPI facts and counts of {cases:,} cases in {seconds:.0f} s")
 
 
 def clients() -> dict:
@@ -179,6 +196,55 @@ def measure(rounds: int) -> list[dict]:
     return results
 
 
+def compare_paths(rounds: int) -> list[dict]:
+    """Time ``kpis_for`` (facts and counts) against ``compute_kpis`` (the cases
+    table) for each user and period, and check that they give the same report."""
+    from django.utils import timezone
+
+    from bench_console_1m import people
+    from paxcare.cases.services import cases_visible_to
+    from paxcare.insights.kpis import compute_kpis, parse_period_bound
+    from paxcare.insights.scoped_kpis import kpis_for
+
+    now = timezone.now()
+    today = timezone.localdate()
+    spans = {
+        "all time": (None, None),
+        "last 30 days": (parse_period_bound(str(today - timedelta(days=29))), None),
+    }
+    results = []
+    for who, user in people().items():
+        for label, (start, end) in spans.items():
+            fast = kpis_for(user, start, end, now=now)
+            slow = compute_kpis(cases_visible_to(user), start, end, now=now)
+            wall, cpu = [], []
+            for _ in range(rounds):
+                started, started_cpu = time.perf_counter(), time.process_time()
+                kpis_for(user, start, end, now=now)
+                wall.append((time.perf_counter() - started) * 1000)
+                cpu.append((time.process_time() - started_cpu) * 1000)
+            started = time.perf_counter()
+            compute_kpis(cases_visible_to(user), start, end, now=now)
+            direct_ms = (time.perf_counter() - started) * 1000
+            row = {
+                "who": who,
+                "period": label,
+                "same": fast == slow,
+                "received": fast["received"],
+                "p50_ms": round(statistics.median(wall), 1),
+                "p95_ms": round(percentile(wall, 95), 1),
+                "cpu_p50_ms": round(statistics.median(cpu), 1),
+                "direct_ms": round(direct_ms, 1),
+            }
+            results.append(row)
+            print(
+                f"  {who:10s} {label:12s} same={row['same']} "
+                f"p50 {row['p50_ms']:7.1f}  p95 {row['p95_ms']:7.1f}  "
+                f"cpu {row['cpu_p50_ms']:6.1f} ms; compute_kpis {direct_ms:7.1f} ms"
+            )
+    return results
+
+
 def time_report() -> dict:
     """Build the last complete month's report and render it as HTML and PDF, twice."""
     from paxcare.insights.pdf import render_pdf
@@ -211,27 +277,45 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--keep", action="store_true", help="keep the database")
     parser.add_argument("--reuse", action="store_true", help="measure a kept one")
+    parser.add_argument("--database", default=NAME, help=f"database (default {NAME})")
+    parser.add_argument(
+        "--load-only", action="store_true", help="load and keep, measure nothing"
+    )
+    parser.add_argument(
+        "--compare",
+        action="store_true",
+        help="only compare kpis_for with compute_kpis (same report, time)",
+    )
     args = parser.parse_args()
+    name = args.database
+    if not re.fullmatch(r"[a-z0-9_]+", name):
+        raise SystemExit("--database: lower-case letters, digits and _ only")
 
     server = server_url()
     admin = admin_connection(server)
     exists = admin.execute(
-        "SELECT 1 FROM pg_database WHERE datname = %s", [NAME]
+        "SELECT 1 FROM pg_database WHERE datname = %s", [name]
     ).fetchone()
     if args.reuse and not exists:
-        raise SystemExit(f"--reuse: no database {NAME}; run once with --keep")
+        raise SystemExit(f"--reuse: no database {name}; run once with --keep")
     if not args.reuse:
-        admin.execute(f'DROP DATABASE IF EXISTS "{NAME}"')
-        admin.execute(f'CREATE DATABASE "{NAME}"')
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}"')
     # The settings docs/performance.md recommends for insights on SSD storage: index
     # lookups priced as what they cost there, and no JIT compilation, which costs
     # a few hundred milliseconds per aggregate and saves less on month-sized sets.
-    admin.execute(f'ALTER DATABASE "{NAME}" SET random_page_cost = 1.1')
-    admin.execute(f'ALTER DATABASE "{NAME}" SET jit = off')
-    prepare_environment(f"{server}/{NAME}")
+    admin.execute(f'ALTER DATABASE "{name}" SET random_page_cost = 1.1')
+    admin.execute(f'ALTER DATABASE "{name}" SET jit = off')
+    prepare_environment(f"{server}/{name}")
     try:
         if not args.reuse:
             build(args.cases)
+        if args.load_only:
+            args.keep = True
+            return
+        if args.compare:
+            print(json.dumps(compare_paths(args.rounds), indent=2))
+            return
         pages_measured = measure(args.rounds)
         report = time_report()
         worst = max(row["p95_ms"] for row in pages_measured)
@@ -248,7 +332,7 @@ def main() -> None:
 
         connections.close_all()
         if not (args.keep or args.reuse):
-            admin.execute(f'DROP DATABASE IF EXISTS "{NAME}"')
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
 
 
 if __name__ == "__main__":

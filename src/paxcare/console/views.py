@@ -21,8 +21,8 @@ from paxcare.console.kpis import kpi_sections
 from paxcare.console.queues import QUEUES, apply_filters, page_of, queue_cases
 from paxcare.errors import InvalidInput
 from paxcare.insights.dashboard import dashboard_extras
-from paxcare.insights.kpis import compute_kpis
 from paxcare.insights.presentation import insight_sections
+from paxcare.insights.scoped_kpis import kpis_for
 from paxcare.intake.services import open_case
 from paxcare.portal.forms import show_service_errors
 
@@ -107,8 +107,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         context = {"form": form, "sections": [], **dashboard_extras(request.user)}
         return render(request, "console/dashboard.html", context, status=400)
     start, end = form.cleaned_data.get("start"), form.cleaned_data.get("end")
-    kpis = compute_kpis(
-        cases_visible_to(request.user),
+    kpis = kpis_for(
+        request.user,
         start=_local_midnight(start),
         end=_local_midnight(end + timedelta(days=1)) if end else None,
     )

@@ -6,9 +6,9 @@ from typing import Any
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
-from paxcare.cases.services import cases_visible_to
 from paxcare.errors import FieldError, InvalidInput
-from paxcare.insights.kpis import aware, compute_kpis
+from paxcare.insights.kpis import aware
+from paxcare.insights.scoped_kpis import kpis_for
 
 router = Router(tags=["insights"])
 
@@ -30,4 +30,4 @@ def get_kpis(request, period: Query[Period]):
     end = aware(period.end) if period.end else None
     if start and end and start >= end:
         raise InvalidInput([FieldError("end", _("The end must come after the start."))])
-    return compute_kpis(cases_visible_to(request.user), start, end)
+    return kpis_for(request.user, start, end)

@@ -9,10 +9,13 @@ class InsightsConfig(AppConfig):
 
     def ready(self) -> None:
         from paxcare.cases.events import events_recorded
-        from paxcare.insights import aggregates, timing
+        from paxcare.insights import aggregates, rollups, timing
 
         aggregates.connect()
 
         events_recorded.connect(
             timing.on_events_recorded, dispatch_uid="paxcare.insights.timing"
+        )
+        events_recorded.connect(
+            rollups.on_events_recorded, dispatch_uid="paxcare.insights.rollups"
         )

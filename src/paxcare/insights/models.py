@@ -1,4 +1,5 @@
-"""What insights keeps: per-case timing facts, alerts and driver analyses.
+"""What insights keeps: per-case timing facts, KPI facts and totals, alerts and
+driver analyses.
 
 ``CaseTiming`` holds the few numbers of a case that need a calendar or the case's
 history to compute (working-hours first response, time spent waiting), written when
@@ -40,6 +41,108 @@ class CaseTiming(models.Model):
 
     def __str__(self) -> str:
         return f"facts of case {self.case_id}"
+
+
+class CaseFact(models.Model):
+    """The few fields of one case that the volume KPIs read, as last counted.
+
+    A narrow copy of the case (``rollups.py`` keeps it from the ``events_recorded``
+    signal), so that a period's figures scan a few dozen bytes a case instead of the
+    wide cases table, and so that ``KpiCount`` can be corrected by the difference
+    between what a case counted before a change and what it counts after.
+    """
+
+    case = models.OneToOneField(
+        "cases.Case", primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    # False for a case merged into another: it counts in no figure.
+    counted = models.BooleanField(default=True)
+    department_id = models.IntegerField(null=True)
+    assignee_id = models.IntegerField(null=True, db_index=True)
+    received_at = models.DateTimeField(db_index=True)
+    category_code = models.CharField(max_length=60, blank=True)
+    channel = models.CharField(max_length=20)
+    status = models.CharField(max_length=20)
+    airline = models.CharField(max_length=3, blank=True)
+    airport = models.CharField(max_length=3, blank=True)
+    flight_number = models.CharField(max_length=8, blank=True)
+    # Receipt to first response and to resolution, in microseconds (exact), and the
+    # histogram bucket of its whole minutes that the median walk uses (rollups.py).
+    first_response_us = models.BigIntegerField(null=True)
+    first_response_bucket = models.IntegerField(null=True, db_index=True)
+    resolved_at = models.DateTimeField(null=True, db_index=True)
+    resolution_us = models.BigIntegerField(null=True)
+    resolution_bucket = models.IntegerField(null=True, db_index=True)
+    # From CaseTiming: working minutes to the first response; resolution time with
+    # the airline (seconds, and its bucket) dated by CaseTiming.resolved_at; the
+    # first resolution and what it was; when the SLA targets were met.
+    business_minutes = models.IntegerField(null=True)
+    timed_resolved_at = models.DateTimeField(null=True, db_index=True)
+    airline_seconds = models.IntegerField(null=True)
+    airline_bucket = models.IntegerField(null=True, db_index=True)
+    first_resolved_at = models.DateTimeField(null=True, db_index=True)
+    reopened = models.BooleanField(default=False)
+    first_contact = models.BooleanField(default=False)
+    first_response_met_at = models.DateTimeField(null=True, db_index=True)
+    resolution_met_at = models.DateTimeField(null=True, db_index=True)
+    # The due time of each SLA clock marked breached (its breach time).
+    first_response_breached_at = models.DateTimeField(null=True, db_index=True)
+    resolution_breached_at = models.DateTimeField(null=True, db_index=True)
+    regulatory_breached_at = models.DateTimeField(null=True, db_index=True)
+    # The survey: sent, answered (with a rating) and its answers.
+    invited_at = models.DateTimeField(null=True, db_index=True)
+    answered_at = models.DateTimeField(null=True, db_index=True)
+    rating = models.SmallIntegerField(null=True)
+    recommend = models.SmallIntegerField(null=True)
+
+    class Meta:
+        verbose_name = _("case KPI facts")
+        verbose_name_plural = _("case KPI facts")
+        indexes = [
+            models.Index(fields=["status", "received_at"], name="insights_fact_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"KPI facts of case {self.case_id}"
+
+
+class KpiCount(models.Model):
+    """A change of one all-time count of one department (``rollups.py``).
+
+    Rows are only ever added (a case change adds +1 and -1 rows, so concurrent
+    writers never wait on one another); ``compact`` folds them into one row per
+    key. A count is the sum of ``n`` over its key.
+    """
+
+    # 0: cases without a department.
+    department = models.IntegerField()
+    measure = models.CharField(max_length=40)
+    value = models.CharField(max_length=80, blank=True)
+    n = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = _("KPI count")
+        verbose_name_plural = _("KPI counts")
+        indexes = [
+            models.Index(fields=["department", "measure"], name="insights_count_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department} {self.measure} {self.value}: {self.n}"
+
+
+class KpiRollupState(models.Model):
+    """That the KPI facts and counts were built from every case (one row)."""
+
+    built_at = models.DateTimeField()
+    cases = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = _("KPI roll-up state")
+        verbose_name_plural = _("KPI roll-up state")
+
+    def __str__(self) -> str:
+        return f"built {self.built_at:%Y-%m-%d %H:%M} over {self.cases} cases"
 
 
 class AlertKind(models.TextChoices):

@@ -3,6 +3,7 @@
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
+from paxcare.insights import rollups
 from paxcare.insights.alerts import run_detection
 from paxcare.insights.reports import last_complete, send_report
 
@@ -23,3 +24,9 @@ def weekly_report() -> None:
 def monthly_report() -> None:
     """Mail last month's report on the first of the month."""
     send_report(last_complete("month"))
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def compact_kpi_counts() -> None:
+    """Fold the KPI count changes of the last minutes into one row per count."""
+    rollups.compact()

@@ -31,9 +31,9 @@ from paxcare.insights.forms import (
     InsightPeriodForm,
     ReportForm,
 )
-from paxcare.insights.kpis import compute_kpis
 from paxcare.insights.presentation import breakdown_table, insight_sections
 from paxcare.insights.reports import build_report, render_html
+from paxcare.insights.scoped_kpis import kpis_for
 from paxcare.surveys import services as surveys
 
 logger = logging.getLogger(__name__)
@@ -69,7 +69,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     start, end = period_of(form)
     now = timezone.now()
     cases = cases_visible_to(request.user)
-    kpis = compute_kpis(cases, start, end, now=now)
+    kpis = kpis_for(request.user, start, end, now=now)
     charts = build_charts(cases, start, end, now, kpis=kpis)
     context = {
         "form": form,

@@ -48,6 +48,7 @@ from paxcare.cases.numbers import new_case_number
 from paxcare.cases.search import search_document
 from paxcare.crm.services import link_passengers
 from paxcare.insights.models import CaseTiming
+from paxcare.insights.rollups import refresh_facts
 from paxcare.insights.timing import (
     StatusChange,
     office_calendar,
@@ -345,6 +346,8 @@ def _write(tickets: list[Ticket], categories) -> None:
     CaseTiming.objects.filter(case_id__in=ids).delete()
     CaseTiming.objects.bulk_create(timings)
     insert_rows(surveys)
+    # The bulk update told no one: the KPI facts are read again from the cases.
+    refresh_facts(ids)
 
 
 def _case(ticket: Ticket, passenger, triage, categories, routes) -> Case:

@@ -5,8 +5,8 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.core.serializers.json import DjangoJSONEncoder
 
-from paxcare.cases.models import Case
-from paxcare.insights.kpis import compute_kpis, parse_period_bound
+from paxcare.insights.kpis import parse_period_bound
+from paxcare.insights.scoped_kpis import all_kpis
 
 
 class Command(BaseCommand):
@@ -25,7 +25,7 @@ class Command(BaseCommand):
         end = self._bound(options, "end")
         if start and end and start >= end:
             raise CommandError("--end must come after --start.")
-        kpis = compute_kpis(Case.objects.all(), start, end)
+        kpis = all_kpis(start, end)
         if options["json"]:
             self.stdout.write(json.dumps(kpis, cls=DjangoJSONEncoder, indent=2))
             return
