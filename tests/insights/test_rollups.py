@@ -21,7 +21,7 @@ from paxcare.cases.services import (
 )
 from paxcare.insights import rollups
 from paxcare.insights.kpis import compute_kpis
-from paxcare.insights.models import CaseFact, KpiCount
+from paxcare.insights.models import CaseFact, KpiCount, KpiRollupState
 from paxcare.insights.scoped_kpis import (
     all_kpis,
     compute_scoped_kpis,
@@ -215,7 +215,9 @@ def test_the_scope_is_the_cases_the_user_may_see(people, history):
 
 
 def test_until_built_the_figures_come_from_the_cases(people, history):
-    # Given counts that disagree with the cases (a change made behind the services)
+    # Given a workspace that had cases before the facts existed (never built), and
+    # counts that disagree with the cases (a change made behind the services)
+    KpiRollupState.objects.all().delete()
     Case.objects.filter(pk=history["late"].pk).update(channel="phone")
     admin = people["admin"]
 
@@ -315,3 +317,16 @@ def test_the_ten_flights_with_most_cases_are_ranked_as_the_definition_says(peopl
     ]
     assert top[0]["cases"] == 2
     assert kpis == compute_kpis(Case.objects.all(), now=NOW)
+
+
+def test_a_workspace_migrated_without_cases_reads_the_facts_from_the_start(db):
+    from paxcare.insights.apps import _start_empty_rollups
+
+    KpiRollupState.objects.all().delete()
+    _start_empty_rollups(sender=None)
+    assert rollups.is_ready()
+
+    KpiRollupState.objects.all().delete()
+    make_case()
+    _start_empty_rollups(sender=None)
+    assert not rollups.is_ready()

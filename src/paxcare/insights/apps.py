@@ -1,5 +1,22 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def _start_empty_rollups(sender, **kwargs) -> None:
+    """Mark the KPI facts built on a workspace without cases.
+
+    The timeline receiver keeps them from the first case on; a workspace that had
+    cases before this app's tables existed needs ``paxcare rebuild-kpi-rollups``
+    (until then the figures are computed from the cases, as before).
+    """
+    from paxcare.cases.models import Case
+    from paxcare.insights.models import KpiRollupState
+
+    if not KpiRollupState.objects.exists() and not Case.objects.exists():
+        from django.utils import timezone
+
+        KpiRollupState.objects.create(built_at=timezone.now(), cases=0)
 
 
 class InsightsConfig(AppConfig):
@@ -12,6 +29,9 @@ class InsightsConfig(AppConfig):
         from paxcare.insights import aggregates, rollups, timing
 
         aggregates.connect()
+        post_migrate.connect(
+            _start_empty_rollups, sender=self, dispatch_uid="paxcare.insights.rollups"
+        )
 
         events_recorded.connect(
             timing.on_events_recorded, dispatch_uid="paxcare.insights.timing"
