@@ -74,7 +74,7 @@ def test_a_reply_to_our_message_id_is_filed_on_its_case(
             message_id=b"<m2@mail.example.com>",
             subject=b"Re: something else entirely",
             body=b"Here is my bag tag.\r\n",
-            sender=b"Someone Else <other@example.com>",
+            sender=b"LI WEI <Li.Wei@Example.com>",
         )
     )
 

@@ -79,8 +79,7 @@ def test_dropped_parts_are_described_on_the_timeline():
         if e.event_type == "mail.parts_dropped"
     ]
     assert texts == [
-        "Not kept from the e-mail: — (text shortened). "
-        "The original e-mail is kept whole."
+        "Not kept from the e-mail: text shortened. The original e-mail is kept whole."
     ]
 
 

@@ -1,11 +1,18 @@
 """Administrators edit notification templates (with a preview); the rest is history."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from paxcare.comms.models import ContactFlag, InboundMail, Notification, Template
+from paxcare.comms.inbound import refile
+from paxcare.comms.models import (
+    ContactFlag,
+    InboundMail,
+    InboundStatus,
+    Notification,
+    Template,
+)
 from paxcare.comms.rendering import (
     check_template_source,
     render_sources,
@@ -83,9 +90,27 @@ class InboundMailAdmin(admin.ModelAdmin):
     search_fields = ["case__number", "mail_id"]
     list_select_related = ["case"]
     readonly_fields = [f.name for f in InboundMail._meta.fields]
+    actions = ["refile_failed"]
 
     def has_add_permission(self, request) -> bool:
         return False
+
+    @admin.action(
+        description=_("File the selected failed mails again"), permissions=["change"]
+    )
+    def refile_failed(self, request, queryset) -> None:
+        failed = queryset.filter(status=InboundStatus.FAILED).order_by("pk")
+        outcomes = refile(list(failed))
+        still = sum(1 for _m, f in outcomes if f.status == InboundStatus.FAILED)
+        self.message_user(
+            request,
+            _(
+                "Tried %(total)d failed mail(s) again: %(done)d dealt with, "
+                "%(failed)d still failed."
+            )
+            % {"total": len(outcomes), "done": len(outcomes) - still, "failed": still},
+            messages.SUCCESS if not still else messages.WARNING,
+        )
 
 
 @admin.register(ContactFlag)

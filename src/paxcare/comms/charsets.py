@@ -11,6 +11,7 @@ be read becomes U+FFFD, and the raw message is kept anyway.
 
 import codecs
 import re
+from collections.abc import Iterable, Sequence
 
 from charset_normalizer import from_bytes
 
@@ -71,15 +72,19 @@ def codec_for(label: str | None) -> str | None:
         return None
 
 
-def decode(data: bytes, label: str | None = None) -> str:
-    """Return ``data`` as text, trusting ``label`` only as far as it decodes."""
+def decode(data: bytes, label: str | None = None, hints: Sequence[str] = ()) -> str:
+    """Return ``data`` as text, trusting ``label`` only as far as it decodes.
+
+    ``hints`` are the codecs the same mail declares elsewhere (``declared``): the
+    best guess for a part that declares nothing.
+    """
     if not data:
         return ""
     codec = codec_for(label)
     if codec and codec.replace("_", "-").startswith("iso2022-jp"):
         return decode_iso2022_jp(data)
     if not codec or codec == "ascii":
-        return guess(data)
+        return guess(data, hints)
     try:
         return data.decode(codec)
     except UnicodeDecodeError:
@@ -91,23 +96,71 @@ def decode(data: bytes, label: str | None = None) -> str:
     text = data.decode(codec, "replace")
     if text.count("\ufffd") <= max(2, len(text) // 200):
         return text
-    return guess(data)
+    return guess(data, hints)
 
 
-def guess(data: bytes) -> str:
-    """Return text for bytes of unknown or wrongly declared encoding."""
+def declared(labels: Iterable[str | None]) -> tuple[str, ...]:
+    """Return the codecs of these labels worth trying on undeclared 8-bit text.
+
+    UTF-8 is tried first anyway; ASCII and ISO-2022-JP never hold 8-bit bytes.
+    """
+    found: list[str] = []
+    for label in labels:
+        codec = codec_for(label)
+        if not codec or codec in _NOT_HINTS or codec.startswith("iso2022"):
+            continue
+        if codec not in found:
+            found.append(codec)
+    return tuple(found)
+
+
+_NOT_HINTS = {"ascii", "utf-8", "utf-7"}
+
+
+def guess(data: bytes, hints: Sequence[str] = ()) -> str:
+    """Return text for bytes of unknown or wrongly declared encoding.
+
+    UTF-8 first; then the charsets the mail declares elsewhere (``hints``), each
+    only when its reading is plausible; then a detector on longer texts and a
+    judgement between Chinese and Western on short ones.
+    """
     if (utf8 := _strict(data, "utf-8")) is not None:
         return utf8
     if b"\x1b$" in data or b"\x1b(" in data:
         return decode_iso2022_jp(data)
+    for codec in hints:
+        text = _strict(data, codec)
+        if text is not None and _plausible_as(codec, data, text):
+            return text
     if len(data) >= _DETECTABLE_BYTES:
-        best = from_bytes(data[:_DETECT_BYTES]).best()
-        if best is not None:
-            try:
-                return data.decode(best.encoding)
-            except (UnicodeDecodeError, LookupError):
-                pass
+        text = _detected(data)
+        if text is not None:
+            return text
     return _chinese_or_western(data)
+
+
+def _detected(data: bytes) -> str | None:
+    """Return the detector's reading; among equal single-byte ones, Windows-1252.
+
+    On a Western text with a few accented letters the detector finds several code
+    pages equally good (Windows-1250 reads "très" as "trčs") and picks one by its
+    own order; Windows-1252 (what Latin-1 labels mean) is the likelier.
+    """
+    matches = from_bytes(data[:_DETECT_BYTES])
+    best = matches.best()
+    if best is None:
+        return None
+    tied = [m for m in matches if m.chaos <= best.chaos]
+    if (
+        best.encoding != "cp1252"
+        and any("cp1252" in m.could_be_from_charset for m in tied)
+        and _plausibly_western(data)
+    ):
+        return data.decode("cp1252")
+    try:
+        return data.decode(best.encoding)
+    except (UnicodeDecodeError, LookupError):
+        return None
 
 
 def _strict(data: bytes, codec: str) -> str | None:
@@ -118,16 +171,23 @@ def _strict(data: bytes, codec: str) -> str | None:
 
 
 def _chinese_or_western(data: bytes) -> str:
-    """Tell GBK from Big5 in a short text, else read it as Windows-1252.
+    """Tell GBK from Big5 from Windows-1252 in a short text, by plausibility.
 
     Big5's second bytes include 0x40-0x7E, which GB2312 never uses; Big5 text read as
     GBK therefore lands on GBK's rarer extension characters, while real GBK text of
-    that length nearly always stays inside GB2312.
+    that length nearly always stays inside GB2312. Latin-1 text read as either lands
+    on rare characters too (the "ét" of "était" is Big5's 彋), one by one between
+    Latin letters, while its Windows-1252 reading has accented letters inside words.
     """
+    western = _plausibly_western(data)
     gbk = _strict(data, "gb18030")
-    if gbk is not None and _mostly_cjk(gbk) and _fits(gbk, "gb2312"):
+    if gbk is not None and _plausibly_chinese(gbk, _in_gb2312, western=western):
         return gbk
     big5 = _strict(data, "big5hkscs")
+    if big5 is not None and _plausibly_chinese(big5, _in_big5_level_1, western=western):
+        return big5
+    if western:
+        return data.decode("cp1252")
     if big5 is not None and _mostly_cjk(big5):
         return big5
     if gbk is not None and _mostly_cjk(gbk):
@@ -135,23 +195,129 @@ def _chinese_or_western(data: bytes) -> str:
     return data.decode("cp1252", "replace")
 
 
-def _fits(text: str, codec: str) -> bool:
+def _in_gb2312(char: str) -> bool:
     try:
-        text.encode(codec)
+        char.encode("gb2312")
     except UnicodeEncodeError:
         return False
     return True
+
+
+def _in_big5_level_1(char: str) -> bool:
+    """Return True for Big5's symbols and its 5,401 frequent characters."""
+    try:
+        code = char.encode("big5")
+    except UnicodeEncodeError:
+        return False
+    return len(code) == 2 and int.from_bytes(code, "big") <= 0xC67E
 
 
 # Below this, a statistical detector guesses worse than "Chinese, else Western".
 _DETECTABLE_BYTES = 48
 _DETECT_BYTES = 64 * 1024
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
+# Kana and Hangul too: what Japanese and Korean code pages decode to.
+_EAST_ASIAN = re.compile(
+    r"[\u3000-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]"
+)
+_EAST_ASIAN_CODECS = {
+    "gb18030",
+    "gbk",
+    "gb2312",
+    "hz",
+    "big5",
+    "big5hkscs",
+    "cp950",
+    "cp932",
+    "shift_jis",
+    "shift_jis_2004",
+    "shift_jisx0213",
+    "euc_jp",
+    "euc_jis_2004",
+    "euc_jisx0213",
+    "cp949",
+    "euc_kr",
+    "johab",
+}
+# What Windows-1252 text in a Western language has beyond ASCII: accented letters,
+# typographic punctuation; not ¦, ±, ¤ or ¬, which is what CJK bytes turn into.
+_WESTERN_LETTERS = frozenset(
+    {chr(c) for c in range(0xC0, 0x100)} - {"\xd7", "\xf7"}
+) | frozenset("ŠšŒœŽžŸ")
+_WESTERN_MARKS = frozenset("\xa0¡£«°»¿€‚„…‘’“”•–—")
 
 
-def _mostly_cjk(text: str) -> bool:
+def _mostly_cjk(text: str, pattern: re.Pattern = _CJK) -> bool:
     wide = [c for c in text if ord(c) > 0x7F]
-    return bool(wide) and sum(1 for c in wide if _CJK.match(c)) >= 0.9 * len(wide)
+    return bool(wide) and sum(1 for c in wide if pattern.match(c)) >= 0.9 * len(wide)
+
+
+def _plausibly_chinese(
+    text: str, common, pattern: re.Pattern = _CJK, *, western: bool = False
+) -> bool:
+    """Return True for East Asian text as people write it.
+
+    Nearly all of its characters are common ones (``common``). When the bytes also
+    read as plausible Western text (``western``), the characters must come in
+    words too: one alone, glued to Latin letters ("Ren嶪", "彋ait"), is what
+    Western bytes read in a CJK code page look like ("A座" is not in doubt: its
+    Windows-1252 reading, "A×ù", is no one's text).
+    """
+    if not _mostly_cjk(text, pattern):
+        return False
+    wide = [c for c in text if ord(c) > 0x7F]
+    if sum(1 for c in wide if common(c)) < 0.9 * len(wide):
+        return False
+    if not western:
+        return True
+    signs = [i for i, c in enumerate(text) if pattern.match(c)]
+    glued = 0
+    for i in signs:
+        before = text[i - 1] if i else ""
+        after = text[i + 1] if i + 1 < len(text) else ""
+        if pattern.match(before or " ") or pattern.match(after or " "):
+            continue
+        if _ascii_letter(before) or _ascii_letter(after):
+            glued += 1
+    return glued * 2 <= len(signs)
+
+
+def _ascii_letter(char: str) -> bool:
+    return char.isascii() and char.isalpha()
+
+
+def _plausibly_western(data: bytes) -> bool:
+    """Return True when the Windows-1252 reading looks like a Western language.
+
+    Every byte beyond ASCII is an accented letter or typographic punctuation, and
+    they come alone or in pairs ("é", "üß"); CJK bytes come in longer runs or turn
+    into symbols no one types.
+    """
+    text = _strict(data, "cp1252")
+    if text is None:
+        return False
+    run = 0
+    for char in text:
+        if char.isascii():
+            run = 0
+            continue
+        if char not in _WESTERN_LETTERS and char not in _WESTERN_MARKS:
+            return False
+        run += 1
+        if run > 2:
+            return False
+    return True
+
+
+def _plausible_as(codec: str, data: bytes, text: str) -> bool:
+    """Return True when a declared codec's reading of undeclared bytes is plausible."""
+    if codec == "cp1252":
+        return _plausibly_western(data)
+    if codec in _EAST_ASIAN_CODECS:
+        return _plausibly_chinese(
+            text, lambda c: True, _EAST_ASIAN, western=_plausibly_western(data)
+        )
+    return True
 
 
 def decode_iso2022_jp(data: bytes) -> str:
@@ -211,7 +377,7 @@ def _double_byte_run(run: bytes) -> str:
     return out.decode("cp932", "replace")
 
 
-def recover_header_bytes(value: str) -> str:
+def recover_header_bytes(value: str, hints: Sequence[str] = ()) -> str:
     """Return a header value whose raw 8-bit bytes were smuggled in as surrogates.
 
     ``email`` reads non-ASCII header bytes as surrogate escapes; a client that put
@@ -223,4 +389,4 @@ def recover_header_bytes(value: str) -> str:
     except UnicodeEncodeError:
         pass
     data = value.encode("ascii", "surrogateescape")
-    return guess(data)
+    return guess(data, hints)

@@ -3,7 +3,8 @@
 Messages are fetched with ``BODY.PEEK[]`` (which leaves them unread), filed, and
 only then marked ``\\Seen`` (or deleted, by setting). A poller that dies between
 filing and marking reads them again next time, and the Message-ID check files each
-one once.
+one once. A message that failed on an unexpected error (``Filed.retry_later``) is
+left unread: the next poll tries it again.
 """
 
 import logging
@@ -70,9 +71,21 @@ def _file_chunk(imap: IMAPClient, mailbox: Mailbox, uids: list[int]) -> int:
     raws = [fetched[uid][b"BODY[]"] for uid in present]
     if not raws:
         return 0
-    ingest_emails(raws, source=f"imap:{mailbox.folder}"[:60])
+    results = ingest_emails(raws, source=f"imap:{mailbox.folder}"[:60])
+    done = [
+        uid
+        for uid, filed in zip(present, results, strict=True)
+        if not filed.retry_later
+    ]
+    if len(done) < len(present):
+        logger.warning(
+            "comms: %d IMAP message(s) left unread to try again",
+            len(present) - len(done),
+        )
+    if not done:
+        return 0
     try:
-        imap.add_flags(present, [DELETED if mailbox.after == "delete" else SEEN])
+        imap.add_flags(done, [DELETED if mailbox.after == "delete" else SEEN])
     except IMAPClientError:
-        logger.warning("comms: could not mark %d IMAP message(s)", len(present))
-    return len(present)
+        logger.warning("comms: could not mark %d IMAP message(s)", len(done))
+    return len(done)

@@ -4,22 +4,27 @@
 many) and, in one transaction:
 
 1. keeps every message's raw bytes, whatever happens next; a Message-ID seen before
-   is a duplicate and is not filed again;
+   is a duplicate and is not filed again, unless filing it failed: then this
+   delivery is another try, on the same ``InboundMail`` row;
 2. sets aside noise (auto-replies, delivery reports, our own mail, mailing lists) and
    mail over its sender's rate limit; delivery reports update our notifications;
 3. threads the rest: by our Message-IDs in In-Reply-To/References, then by the case
-   tag in the subject (only from the case's own passenger); never by anything else;
+   number in the subject (tagged, or bare); both only for mail from the case's own
+   passenger, so a stranger never writes into a case; never by anything else;
 4. files a reply through ``cases.services.add_passenger_message`` and opens the new
    cases in one ``intake.services.open_cases`` batch (a few queries for the lot);
 5. notes on the case what could not be kept (files over the limits, unknown types).
 
 A mail that cannot be filed is marked failed with its reason; its raw bytes stay.
+An unexpected error (reason ``error``: a database error, a bug) is worth another try
+(``Filed.retry_later``): the pipe asks the mail server to deliver again, the IMAP
+poller leaves the message unread, and ``refile`` tries the failed rows again.
 """
 
 import hashlib
 import logging
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -45,7 +50,7 @@ from paxcare.comms.bounces import apply_report
 from paxcare.comms.events import CommsEvent
 from paxcare.comms.models import InboundMail, InboundStatus, Notification
 from paxcare.comms.parsing import MailFile, ParsedMail, parse
-from paxcare.comms.tagging import tags_in
+from paxcare.comms.tagging import numbers_in
 from paxcare.errors import ServiceError
 from paxcare.intake.drafts import MAX_DESCRIPTION_CHARS, MAX_SUBJECT_CHARS, CaseDraft
 from paxcare.intake.services import open_cases
@@ -56,6 +61,8 @@ logger = logging.getLogger(__name__)
 SMALL_INLINE_BYTES = 4 * 1024
 MAX_EXTERNAL_ID = 200
 REOPEN, NEW_CASE = "reopen", "new"
+# The reason of a failure that is not the mail's fault: another try may succeed.
+ERROR = "error"
 
 
 @dataclass
@@ -69,6 +76,11 @@ class Filed:
     created: bool = False
     reason: str = ""
 
+    @property
+    def retry_later(self) -> bool:
+        """Return True when filing failed on an error, not on the mail itself."""
+        return self.status == InboundStatus.FAILED and self.reason == ERROR
+
 
 @dataclass
 class _Item:
@@ -76,6 +88,8 @@ class _Item:
     sha256: str
     parsed: ParsedMail | None
     inbound: InboundMail | None = None
+    # The row of an earlier delivery that failed: this one is filed on it.
+    retried: InboundMail | None = None
     status: str = InboundStatus.RECEIVED
     reason: str = ""
     case: Case | None = None
@@ -150,19 +164,34 @@ def _waiting(items: list[_Item]) -> list[_Item]:
 
 
 def _drop_duplicates(items: list[_Item]) -> None:
+    """Mark what was delivered before; a failed delivery is tried again instead."""
     ids = {i.parsed.mail_id for i in items if i.parsed and i.parsed.mail_id}
     hashes = {i.sha256 for i in items}
-    earlier: dict[str, InboundMail] = {}
-    for row in (
+    rows = list(
         InboundMail.objects.filter(Q(mail_id__in=ids) | Q(sha256__in=hashes))
         .select_related("case")
-        .only("pk", "mail_id", "sha256", "case")
         .order_by("pk")
-    ):
-        earlier.setdefault(row.sha256, row)
+    )
+    failed_pks = [row.pk for row in rows if row.status == InboundStatus.FAILED]
+    if failed_pks:
+        # Lock them; one another process filed meanwhile is a duplicate after all.
+        still_failed = set(
+            InboundMail.objects.select_for_update()
+            .filter(pk__in=failed_pks, status=InboundStatus.FAILED)
+            .values_list("pk", flat=True)
+        )
+        for row in rows:
+            if row.pk in failed_pks and row.pk not in still_failed:
+                row.refresh_from_db()
+    earlier: dict[str, InboundMail] = {}
+    failed: dict[str, InboundMail] = {}
+    for row in rows:
+        found = failed if row.status == InboundStatus.FAILED else earlier
+        found.setdefault(row.sha256, row)
         if row.mail_id:
-            earlier.setdefault(row.mail_id, row)
+            found.setdefault(row.mail_id, row)
     seen: set[str] = set()
+    retried: set[int] = set()
     for item in items:
         keys = [item.sha256]
         if item.parsed and item.parsed.mail_id:
@@ -173,6 +202,11 @@ def _drop_duplicates(items: list[_Item]) -> None:
             item.reason = "delivered_before"
             item.inbound = first
             item.case = first.case if first else None
+        else:
+            row = next((failed[k] for k in keys if k in failed), None)
+            if row is not None and row.pk not in retried:
+                item.retried = row
+                retried.add(row.pk)
         seen.update(keys)
 
 
@@ -182,17 +216,16 @@ def _keep_raw(items: list[_Item], source: str, now: datetime) -> None:
         if item.status == InboundStatus.DUPLICATE:
             continue
         parsed = item.parsed or ParsedMail()
-        inbound = InboundMail(
-            sha256=item.sha256,
-            size_bytes=len(item.raw),
-            source=source[:60],
-            mail_id=parsed.mail_id or None,
-            sender=parsed.sender[:254],
-            subject=parsed.subject[:300],
-            sent_at=parsed.sent_at,
-            received_at=now,
-            html=parsed.html,
-        )
+        # Another try keeps the row (and the day) of the first delivery.
+        inbound = item.retried or InboundMail(received_at=now)
+        inbound.sha256 = item.sha256
+        inbound.size_bytes = len(item.raw)
+        inbound.source = source[:60]
+        inbound.mail_id = parsed.mail_id or None
+        inbound.sender = parsed.sender[:254]
+        inbound.subject = parsed.subject[:300]
+        inbound.sent_at = parsed.sent_at
+        inbound.html = parsed.html
         name = inbound.raw.field.generate_filename(inbound, "raw.eml")
         if not default_storage.exists(name):
             name = default_storage.save(name, ContentFile(item.raw))
@@ -263,25 +296,28 @@ def _count_filed(senders: set[str], since: datetime):
 
 
 def _thread(items: list[_Item]) -> None:
-    """Find each mail's case: our Message-IDs first, then the tag from its passenger."""
+    """Find each mail's case: our Message-IDs first, then the case number.
+
+    Either only for mail from the case's own passenger: a stranger who answers a
+    mail forwarded to them, or who learns a case number, opens a case of their own.
+    """
     candidates = [i for i in items if i.parsed is not None and i.case is None]
     by_id = _cases_by_mail_id({m for i in candidates for m in i.parsed.thread_ids})
-    tagged = _cases_by_tag({n for i in candidates for n in tags_in(i.parsed.subject)})
-    for item in candidates:
+    numbers = [numbers_in(i.parsed.subject) for i in candidates]
+    by_number = _cases_by_number({n for found in numbers for n in found})
+    for item, found in zip(candidates, numbers, strict=True):
+        threads = [by_id[m] for m in item.parsed.thread_ids if m in by_id]
+        threads += [by_number[n] for n in found if n in by_number]
         item.case = next(
-            (by_id[m] for m in item.parsed.thread_ids if m in by_id), None
-        ) or next(
-            (
-                tagged[n]
-                for n in tags_in(item.parsed.subject)
-                if n in tagged
-                and tagged[n].passenger.email.lower() == item.parsed.sender
-                and item.parsed.sender
-            ),
+            (case for case in threads if _from_passenger(case, item.parsed.sender)),
             None,
         )
         if item.case is not None and item.status != InboundStatus.RECEIVED:
             _note_ignored(item)
+
+
+def _from_passenger(case: Case, sender: str) -> bool:
+    return bool(sender) and (case.passenger.email or "").lower() == sender
 
 
 def _cases_by_mail_id(ids: set[str]) -> dict[str, Case]:
@@ -303,7 +339,7 @@ def _cases_by_mail_id(ids: set[str]) -> dict[str, Case]:
     return {mail_id: cases[pk] for mail_id, pk in found.items() if pk in cases}
 
 
-def _cases_by_tag(numbers: set[str]) -> dict[str, Case]:
+def _cases_by_number(numbers: set[str]) -> dict[str, Case]:
     if not numbers:
         return {}
     cases = Case.objects.select_related("passenger").filter(number__in=numbers)
@@ -343,7 +379,7 @@ def _file_replies(items: list[_Item], now: datetime) -> None:
             continue
         except Exception:  # noqa: BLE001 - one bad mail must not block the mailbox
             logger.exception("comms: a reply to case %s could not be filed", item.case)
-            item.status, item.reason = InboundStatus.FAILED, "error"
+            item.status, item.reason = InboundStatus.FAILED, ERROR
             continue
         item.status = InboundStatus.FILED
 
@@ -375,7 +411,7 @@ def _open_new_cases(items: list[_Item], now: datetime) -> None:
             except Exception:  # noqa: BLE001
                 logger.exception("comms: a new mail could not be filed")
                 item.case, item.created = None, False
-                item.status, item.reason = InboundStatus.FAILED, "error"
+                item.status, item.reason = InboundStatus.FAILED, ERROR
 
 
 def _open(items: list[_Item], results) -> None:
@@ -513,7 +549,11 @@ def _save_outcomes(items: list[_Item]) -> None:
         inbound.case = item.case
         inbound.message = item.message
         inbound.dropped = item.dropped[:100]
-        rows.append(inbound)
+        if item.retried is not None:
+            inbound.save()
+            logger.info("comms: mail %s tried again: %s", inbound.pk, item.status)
+        else:
+            rows.append(inbound)
     insert_rows(rows)
     events = [
         build_event(
@@ -536,3 +576,26 @@ def _save_outcomes(items: list[_Item]) -> None:
                 item.case.number,
                 " (new)" if item.created else "",
             )
+
+
+def refile(mails: Iterable[InboundMail]) -> list[tuple[InboundMail, Filed]]:
+    """File failed mails again from their kept raw bytes; return each outcome.
+
+    Each is one more delivery of the same message, through the whole pipeline: it
+    lands on its own row, and a mail that was filed meanwhile stays a duplicate.
+    Rows that did not fail are left alone.
+    """
+    outcomes = []
+    for mail in mails:
+        if mail.status != InboundStatus.FAILED:
+            continue
+        try:
+            with mail.raw.open("rb") as stored:
+                raw = stored.read()
+        except OSError:
+            logger.warning("comms: the raw bytes of mail %s are missing", mail.pk)
+            outcomes.append((mail, Filed(InboundStatus.FAILED, mail, reason="no_raw")))
+            continue
+        filed = ingest_email(raw, source=mail.source)
+        outcomes.append((mail, filed))
+    return outcomes

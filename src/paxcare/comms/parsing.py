@@ -13,6 +13,7 @@ import binascii
 import hashlib
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
@@ -62,6 +63,8 @@ class ParsedMail:
     files: list[MailFile] = field(default_factory=list)
     dropped: list[dict] = field(default_factory=list)
     message: Message | None = None
+    # The codecs the mail declares anywhere, for the parts that declare none.
+    hints: tuple[str, ...] = ()
 
     @property
     def thread_ids(self) -> list[str]:
@@ -76,7 +79,7 @@ def parse(raw: bytes) -> ParsedMail:
     limit = settings.COMMS_INBOUND_MAX_BYTES
     too_big = len(raw) > limit
     message = message_from_bytes(raw[:limit] if too_big else raw, policy=RAW_HEADERS)
-    parsed = ParsedMail(message=message)
+    parsed = ParsedMail(message=message, hints=declared_charsets(message))
     _read_headers(message, parsed)
     _read_body(message, parsed, files_wanted=not too_big)
     if too_big:
@@ -98,9 +101,28 @@ def _read_headers(message: Message, parsed: ParsedMail) -> None:
     parsed.mail_id = first_id(message.get("Message-ID", ""))
     parsed.in_reply_to = message_ids(message.get("In-Reply-To", ""))
     parsed.references = message_ids(message.get("References", ""))
-    parsed.sender_name, parsed.sender = sender_of(message)
-    parsed.subject = header_text(message.get("Subject", ""))
+    parsed.sender_name, parsed.sender = sender_of(message, parsed.hints)
+    parsed.subject = header_text(message.get("Subject", ""), parsed.hints)
     parsed.sent_at = parse_date(message.get("Date", ""))
+
+
+def declared_charsets(message: Message) -> tuple[str, ...]:
+    """Return the codecs a mail declares, the subject's first, then in order.
+
+    A client that forgets the charset of one part or header nearly always wrote it
+    in the charset it declared for the others (the subject's encoded words, the
+    other parts' ``Content-Type``).
+    """
+    labels = [m.group(1) for m in _ENCODED_WORD.finditer(message.get("Subject", ""))]
+    for value in message.values():
+        labels += [m.group(1) for m in _ENCODED_WORD.finditer(str(value))]
+    for count, part in enumerate(message.walk()):
+        if count >= settings.COMMS_INBOUND_MAX_PARTS:
+            break
+        labels.append(part.get_param("charset"))
+    return charsets.declared(
+        label if isinstance(label, str) else None for label in labels
+    )
 
 
 _ID = re.compile(r"<([^<>\s]+)>")
@@ -134,7 +156,7 @@ def normal_id(bare: str) -> str:
     return f"<sha256.{digest}@long-id.invalid>"
 
 
-def sender_of(message: Message) -> tuple[str, str]:
+def sender_of(message: Message, hints: Sequence[str] = ()) -> tuple[str, str]:
     """Return (display name, address lowercased) of the From header."""
     for header in ("From", "Sender", "Return-Path"):
         value = unfold(message.get(header, ""))
@@ -142,7 +164,7 @@ def sender_of(message: Message) -> tuple[str, str]:
         for name, address in pairs:
             address = charsets.recover_header_bytes(address).strip().lower()
             if "@" in address:
-                return header_text(name), address
+                return header_text(name, hints), address
     return "", ""
 
 
@@ -172,11 +194,13 @@ def unfold(value) -> str:
 _ENCODED_WORD = re.compile(r"=\?([^?\s*]+)(?:\*[^?\s]*)?\?([bBqQ])\?([^?\s]*)\?=")
 
 
-def header_text(value) -> str:
+def header_text(value, hints: Sequence[str] = ()) -> str:
     """Return a header's text: encoded words decoded, 8-bit bytes guessed.
 
     Adjacent encoded words in one charset are joined as bytes before decoding, so a
     multi-byte character that a sender split between two words comes out whole.
+    Raw 8-bit bytes are read in one of ``hints`` (the charsets the mail declares)
+    when that reading is plausible, else guessed.
     """
     value = unfold(value)
     pieces: list[str] = []
@@ -190,22 +214,22 @@ def header_text(value) -> str:
         adjacent = pending_charset is not None and not between.strip()
         if not (adjacent and charset == pending_charset):
             if pending_charset is not None:
-                pieces.append(charsets.decode(bytes(pending), pending_charset))
+                pieces.append(charsets.decode(bytes(pending), pending_charset, hints))
                 pending.clear()
             if not adjacent:
-                pieces.append(_plain(between))
+                pieces.append(_plain(between, hints))
         pending += _word_bytes(match.group(2), match.group(3))
         pending_charset = charset
         position = match.end()
     if pending_charset is not None:
-        pieces.append(charsets.decode(bytes(pending), pending_charset))
-    pieces.append(_plain(value[position:]))
+        pieces.append(charsets.decode(bytes(pending), pending_charset, hints))
+    pieces.append(_plain(value[position:], hints))
     text = "".join(c if c.isprintable() else " " for c in "".join(pieces))
     return " ".join(unicodedata.normalize("NFC", text).split())
 
 
-def _plain(text: str) -> str:
-    return charsets.recover_header_bytes(text)
+def _plain(text: str, hints: Sequence[str] = ()) -> str:
+    return charsets.recover_header_bytes(text, hints)
 
 
 def _word_bytes(encoding: str, payload: str) -> bytes:
@@ -234,11 +258,11 @@ def _read_body(message: Message, parsed: ParsedMail, *, files_wanted: bool) -> N
             parsed.dropped.append({"name": "", "reason": "too_many_parts"})
             break
         content_type = part.get_content_type()
-        name = filename_of(part)
+        name = filename_of(part, parsed.hints)
         disposition = (part.get("Content-Disposition") or "").split(";")[0]
         is_attachment = disposition.strip().lower() == "attachment" or bool(name)
         if content_type in _TEXT_TYPES and not is_attachment:
-            text = _part_text(part)
+            text = _part_text(part, parsed.hints)
             (plain if content_type == "text/plain" else markup).append(text)
             continue
         if not files_wanted:
@@ -260,9 +284,9 @@ def _leaf_parts(message: Message):
     yield message
 
 
-def _part_text(part: Message) -> str:
+def _part_text(part: Message, hints: Sequence[str] = ()) -> str:
     data = _payload(part)
-    return charsets.decode(data, part.get_content_charset())
+    return charsets.decode(data, part.get_content_charset(), hints)
 
 
 def _payload(part: Message) -> bytes:
@@ -343,7 +367,7 @@ def _choose_text(parsed: ParsedMail, plain: list[str], markup: list[str]) -> Non
     parsed.text = parsed.text.replace("\x00", "")
 
 
-def filename_of(part: Message) -> str:
+def filename_of(part: Message, hints: Sequence[str] = ()) -> str:
     """Return a part's file name, in whichever of the encodings clients use."""
     for header, param in (
         ("content-disposition", "filename"),
@@ -358,9 +382,9 @@ def filename_of(part: Message) -> str:
         if isinstance(value, tuple):
             charset, _, text = value
             raw = text.encode("latin-1", "surrogateescape") if text else b""
-            name = charsets.decode(raw, charset)
+            name = charsets.decode(raw, charset, hints)
         else:
-            name = header_text(value.strip('"'))
+            name = header_text(value.strip('"'), hints)
         name = clean_filename(name)
         if name:
             return name

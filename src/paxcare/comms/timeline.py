@@ -74,14 +74,7 @@ def _describe_mail(event: Event) -> str | None:
     data = event.data
     kind = event.type
     if kind == CommsEvent.MAIL_PARTS_DROPPED:
-        items = [
-            "%s (%s)"
-            % (
-                item.get("name") or "—",
-                DROP_REASONS.get(item.get("reason"), item.get("reason")),
-            )
-            for item in data.get("dropped", [])
-        ]
+        items = [_dropped(item) for item in data.get("dropped", [])]
         return _(
             "Not kept from the e-mail: %(items)s. The original e-mail is kept whole."
         ) % {"items": "; ".join(items)}
@@ -99,3 +92,10 @@ def _describe_mail(event: Event) -> str | None:
             "number": data.get("follow_up", "")
         }
     return None
+
+
+def _dropped(item: dict) -> str:
+    """Return "name (reason)", or the reason alone for what has no name."""
+    reason = str(DROP_REASONS.get(item.get("reason"), item.get("reason") or "—"))
+    name = item.get("name")
+    return f"{name} ({reason})" if name else reason
