@@ -92,6 +92,28 @@ def test_training_records_its_out_of_fold_calibration(model):
     assert model.temperature > 0
 
 
+def test_training_keeps_the_c_with_the_best_out_of_fold_macro_f1(model):
+    report = model.extra["out_of_fold"]
+    by_c = report["macro_f1_by_c"]
+    best = max(by_c.values())
+
+    assert sorted(float(c) for c in by_c) == list(classifier.C_GRID)
+    assert report["c"] == min(float(c) for c, f1 in by_c.items() if f1 == best)
+    assert report["macro_f1"] == best
+
+
+def test_a_given_c_is_used_without_a_search():
+    texts, categories, kinds = examples(copies=3)
+
+    strong = train(texts, categories, kinds, c=0.05)
+    weak = train(texts, categories, kinds, c=5.0)
+
+    assert strong.extra["out_of_fold"]["c"] == 0.05
+    assert "macro_f1_by_c" not in strong.extra["out_of_fold"]
+    # Stronger regularisation (smaller C) gives smaller category weights.
+    assert np.abs(strong.category.coef).sum() < np.abs(weak.category.coef).sum()
+
+
 def test_a_model_survives_its_bytes_unchanged(model):
     texts = ["refund my ticket 77 please", "行李丢了三天", "my flight is late"]
 
