@@ -1,10 +1,13 @@
 """Forms of the agents' console. Services judge the content; forms the shape."""
 
+from datetime import date
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from paxcare.cases.lifecycle import Status
 from paxcare.cases.models import Channel
+from paxcare.cases.schemas import FIRST_YEAR, LAST_YEAR
 from paxcare.cases.services import MAX_BODY_CHARS
 from paxcare.crm.models import Language
 from paxcare.portal.forms import AttachmentsField, CaseDetailsForm
@@ -131,15 +134,27 @@ class PhoneCaseForm(CaseDetailsForm):
         )
 
 
+def within_years(day: date) -> None:
+    """Refuse a day outside FIRST_YEAR to LAST_YEAR, as the API does."""
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise forms.ValidationError(
+            _("Give a date between the years %(first)s and %(last)s."),
+            code="date_out_of_range",
+            params={"first": FIRST_YEAR, "last": LAST_YEAR},
+        )
+
+
 class PeriodForm(forms.Form):
     start = forms.DateField(
         label=_("From"),
         required=False,
+        validators=[within_years],
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     end = forms.DateField(
         label=_("To (inclusive)"),
         required=False,
+        validators=[within_years],
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 

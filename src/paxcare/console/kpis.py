@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from paxcare.cases.lifecycle import Status
 from paxcare.cases.models import Channel
+from paxcare.insights.kpis import rate_percent
 from paxcare.sla.models import ClockKind
 from paxcare.triage.models import Category
 
@@ -22,7 +23,7 @@ class Table:
 def percent(value: float | None) -> str:
     if value is None:
         return "—"
-    return "%s %%" % number_format(value * 100, decimal_pos=1)
+    return "%s %%" % number_format(rate_percent(value), decimal_pos=1)
 
 
 def duration(minutes: float | None) -> str:

@@ -34,6 +34,7 @@ from paxcare.cases.models import Case
 from paxcare.cases.services import sees_every_case
 from paxcare.errors import NotFound
 from paxcare.insights import breakdowns
+from paxcare.insights.kpis import rate_percent
 from paxcare.insights.models import Alert, AlertKind
 from paxcare.insights.satisfaction import SATISFIED, answered_in
 from paxcare.routing.models import Department
@@ -267,7 +268,7 @@ def _number(value: float) -> str:
 
 
 def _percent(value: float) -> str:
-    return f"{value * 100:.1f} %"
+    return f"{rate_percent(value)} %"
 
 
 def send_alert(alert_id: int) -> bool:

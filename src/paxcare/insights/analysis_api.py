@@ -6,8 +6,9 @@ from typing import Any, Literal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Query, Router
 
+from paxcare.cases.schemas import TextSchema
 from paxcare.cases.services import cases_visible_to
 from paxcare.errors import FieldError, InvalidInput
 from paxcare.insights import alerts, drivers
@@ -18,7 +19,9 @@ from paxcare.insights.trends import compute_trends, default_interval
 router = Router(tags=["insights"])
 
 
-class Period(Schema):
+class Period(TextSchema):
+    # TextSchema: a date outside the years PaxCare works with is a field error.
+
     start: datetime | None = None
     end: datetime | None = None
 

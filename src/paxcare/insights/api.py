@@ -4,8 +4,9 @@ from datetime import datetime
 from typing import Any
 
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Query, Router
 
+from paxcare.cases.schemas import TextSchema
 from paxcare.errors import FieldError, InvalidInput
 from paxcare.insights.kpis import aware
 from paxcare.insights.scoped_kpis import kpis_for
@@ -13,7 +14,9 @@ from paxcare.insights.scoped_kpis import kpis_for
 router = Router(tags=["insights"])
 
 
-class Period(Schema):
+class Period(TextSchema):
+    # TextSchema: a date outside the years PaxCare works with is a field error.
+
     start: datetime | None = None
     end: datetime | None = None
 

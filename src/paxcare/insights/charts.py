@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from paxcare.cases.models import Case
 from paxcare.console.kpis import count, percent
 from paxcare.insights.breakdowns import compute_breakdown
-from paxcare.insights.kpis import compute_kpis
+from paxcare.insights.kpis import compute_kpis, rate_percent
 from paxcare.insights.presentation import points
 from paxcare.insights.trends import compute_trends, default_interval
 from paxcare.triage.models import Category
@@ -60,7 +60,7 @@ class Chart:
 
 
 def _pct(value: float | None) -> float | None:
-    return None if value is None else round(value * 100, 1)
+    return None if value is None else float(rate_percent(value))
 
 
 def trend_chart(trends: list[dict[str, Any]]) -> Chart:

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from paxcare.console.forms import PeriodForm
 from paxcare.insights.breakdowns import DIMENSIONS
 from paxcare.insights.drivers import MAX_UPLOAD_BYTES
+from paxcare.insights.kpis import YearOutOfRange
 from paxcare.insights.reports import ReportPeriod, parse_period
 
 
@@ -74,6 +75,8 @@ class ReportForm(forms.Form):
         if kind and value:
             try:
                 data["period"] = parse_period(kind, value.strip())
+            except YearOutOfRange as error:
+                self.add_error("period", str(error))
             except ValueError:
                 self.add_error(
                     "period", _("Write a month as 2026-11 or a week as 2026-W47.")

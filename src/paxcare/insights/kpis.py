@@ -10,6 +10,7 @@ Elsewhere a median costs one COUNT and one ordered slice of at most two rows.
 """
 
 from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import connection
@@ -24,9 +25,11 @@ from django.db.models import (
 )
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
 
 from paxcare.cases.lifecycle import ACTIVE_STATUSES
 from paxcare.cases.models import Case
+from paxcare.cases.schemas import FIRST_YEAR, LAST_YEAR
 from paxcare.insights.figures import extend_kpis
 from paxcare.sla.models import Clock, ClockKind, ClockState
 
@@ -57,7 +60,25 @@ def parse_period_bound(value: str) -> datetime:
         if day is None:
             raise ValueError(f"not a date or date-time: {value!r}")
         parsed = datetime.combine(day, time.min)
+    check_year(parsed.year)
     return aware(parsed)
+
+
+class YearOutOfRange(ValueError):
+    """A period bound outside the years FIRST_YEAR to LAST_YEAR."""
+
+
+def check_year(year: int) -> None:
+    """Raise YearOutOfRange for a year outside the ones PaxCare works with.
+
+    Local midnight of 0001-01-01 lies before year 1 in UTC, so the far ends cannot
+    even be compared with the cases' times.
+    """
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise YearOutOfRange(
+            _("Give a date between the years %(first)s and %(last)s.")
+            % {"first": FIRST_YEAR, "last": LAST_YEAR}
+        )
 
 
 def aware(value: datetime | date) -> datetime:
@@ -67,6 +88,18 @@ def aware(value: datetime | date) -> datetime:
     if timezone.is_naive(value):
         return timezone.make_aware(value, timezone.get_default_timezone())
     return value
+
+
+def rate_percent(rate: float | None) -> Decimal | None:
+    """Return a rate as a percentage rounded half up to one decimal.
+
+    The one rounding of every page, report, chart and command: 3 of 7 is the rate
+    0.4286 and shows as 42.9 everywhere. Read through ``str``, so that a rate such
+    as 0.4285 rounds up as written and not as its binary neighbour.
+    """
+    if rate is None:
+        return None
+    return (Decimal(str(rate)) * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 def compute_kpis(

@@ -7,6 +7,7 @@ lay the tables out.
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from paxcare.console.kpis import Table, count, duration, percent
 from paxcare.insights.breakdowns import dimension_titles
@@ -164,7 +165,12 @@ def _volumes(kpis: dict, previous: dict) -> Table:
         ),
     ]
     rows.append([_("Backlog at report time"), count(kpis["backlog"]["active"]), "", ""])
-    headers = [_("Volume"), _("This period"), _("Period before"), _("Change")]
+    headers = [
+        _("Volume"),
+        _("This period"),
+        _("Period before"),
+        pgettext("report column", "Change"),
+    ]
     return Table(_("Volumes"), headers, rows)
 
 
@@ -172,7 +178,12 @@ def _targets(targets: list[dict[str, Any]]) -> Table:
     rows = []
     for target in targets:
         met = target["met"]
-        verdict = "—" if met is None else (_("met") if met else _("missed"))
+        if met is None:
+            verdict = "—"
+        elif met:
+            verdict = pgettext("report target", "met")
+        else:
+            verdict = pgettext("report target", "missed")
         rows.append(
             [
                 kpi_label(target["key"]),
@@ -209,7 +220,7 @@ def _problems(categories: list[dict[str, Any]], names: dict[str, str]) -> Table:
         _("Cases"),
         _("Share"),
         _("Period before"),
-        _("Change"),
+        pgettext("report column", "Change"),
     ]
     return Table(_("Top problems and what changed"), headers, rows)
 

@@ -21,7 +21,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from paxcare.cases.models import Case
-from paxcare.insights.kpis import compute_kpis
+from paxcare.insights.kpis import YearOutOfRange, check_year, compute_kpis
 from paxcare.routing.models import Role
 from paxcare.triage.models import Category
 
@@ -81,10 +81,14 @@ def parse_period(kind: str, value: str) -> ReportPeriod:
     try:
         if kind == "month":
             year, month = (int(part) for part in value.split("-"))
+            check_year(year)
             return month_period(year, month)
         if kind == "week":
             year, week = value.upper().split("-W")
+            check_year(int(year))
             return week_period(date.fromisocalendar(int(year), int(week), 1))
+    except YearOutOfRange:
+        raise
     except (TypeError, ValueError) as error:
         raise ValueError(f"not a {kind}: {value!r}") from error
     raise ValueError(f"unknown period {kind!r}: use week or month")

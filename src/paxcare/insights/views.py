@@ -66,6 +66,10 @@ def _midnight(day) -> datetime:
 @console_view
 def overview(request: HttpRequest) -> HttpResponse:
     form = InsightPeriodForm(request.GET)
+    if not form.is_valid():
+        # No figures for a period that cannot be: zeros would look like an answer.
+        context = {"form": form, "sections": [], "charts": [], "alerts": []}
+        return render(request, "insights/overview.html", context, status=400)
     start, end = period_of(form)
     now = timezone.now()
     cases = cases_visible_to(request.user)
@@ -116,8 +120,10 @@ def _csv(filename: str, headers: list[str], rows: list[list]) -> HttpResponse:
 @console_view
 def breakdown(request: HttpRequest) -> HttpResponse:
     form = BreakdownForm(request.GET)
-    by = form.cleaned_data.get("by") if form.is_valid() else None
-    by = by or "department"
+    if not form.is_valid():
+        context = {"form": form, "by": "", "table": None, "query": ""}
+        return render(request, "insights/breakdown.html", context, status=400)
+    by = form.cleaned_data.get("by") or "department"
     start, end = period_of(form)
     rows = compute_breakdown(
         cases_visible_to(request.user), by, start, end, timezone.now()

@@ -5,7 +5,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.core.serializers.json import DjangoJSONEncoder
 
-from paxcare.insights.kpis import parse_period_bound
+from paxcare.insights.kpis import parse_period_bound, rate_percent
 from paxcare.insights.scoped_kpis import all_kpis
 
 
@@ -60,7 +60,7 @@ class Command(BaseCommand):
 
 
 def _percent(rate: float | None) -> str:
-    return "-" if rate is None else f"{rate:.1%}"
+    return "-" if rate is None else f"{rate_percent(rate)}%"
 
 
 def _minutes(value: float | None) -> str:
