@@ -16,6 +16,8 @@ from pydantic_core import PydanticCustomError
 
 from paxcare.cases.models import Attachment, Case, Message
 from paxcare.intake.drafts import MAX_DESCRIPTION_CHARS, MAX_SUBJECT_CHARS
+from paxcare.years import CODE as YEAR_CODE
+from paxcare.years import year_fault
 
 KindCode = Literal["complaint", "claim", "inquiry", "praise", "suggestion"]
 PriorityCode = Literal["urgent", "high", "normal", "low"]
@@ -33,19 +35,11 @@ def reject_nul(value: Any) -> Any:
     return value
 
 
-# Dates outside these years are slips (a two-digit year, 0001-01-01 from a client's
-# empty value), and the far ends cannot be moved across time zones at all.
-FIRST_YEAR, LAST_YEAR = 1900, 2999
-
-
 def reject_far_dates(value: Any) -> Any:
-    """Refuse a date or time outside FIRST_YEAR to LAST_YEAR, as a field error."""
-    if isinstance(value, date) and not FIRST_YEAR <= value.year <= LAST_YEAR:
-        raise PydanticCustomError(
-            "date_out_of_range",
-            str(_("Give a date between the years %(first)s and %(last)s."))
-            % {"first": FIRST_YEAR, "last": LAST_YEAR},
-        )
+    """Refuse a date or time outside the years PaxCare works with (``years``)."""
+    fault = year_fault(value) if isinstance(value, date) else None
+    if fault is not None:
+        raise PydanticCustomError(YEAR_CODE, fault)
     return value
 
 

@@ -7,11 +7,12 @@ from django.utils.translation import gettext_lazy as _
 
 from paxcare.cases.lifecycle import Status
 from paxcare.cases.models import Channel
-from paxcare.cases.schemas import FIRST_YEAR, LAST_YEAR
 from paxcare.cases.services import MAX_BODY_CHARS
 from paxcare.crm.models import Language
 from paxcare.portal.forms import AttachmentsField, CaseDetailsForm
 from paxcare.triage.models import Category, Kind, Priority
+from paxcare.years import CODE as YEAR_CODE
+from paxcare.years import year_fault
 
 RISKS = [
     ("ok", _("on track")),
@@ -135,13 +136,10 @@ class PhoneCaseForm(CaseDetailsForm):
 
 
 def within_years(day: date) -> None:
-    """Refuse a day outside FIRST_YEAR to LAST_YEAR, as the API does."""
-    if not FIRST_YEAR <= day.year <= LAST_YEAR:
-        raise forms.ValidationError(
-            _("Give a date between the years %(first)s and %(last)s."),
-            code="date_out_of_range",
-            params={"first": FIRST_YEAR, "last": LAST_YEAR},
-        )
+    """Refuse a day outside the years PaxCare works with, as the API does."""
+    fault = year_fault(day)
+    if fault is not None:
+        raise forms.ValidationError(fault, code=YEAR_CODE)
 
 
 class PeriodForm(forms.Form):

@@ -22,7 +22,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from paxcare.bulk import insert_rows
-from paxcare.cases.schemas import FIRST_YEAR, LAST_YEAR
 from paxcare.crm.models import Language
 from paxcare.disruptions.models import Cabin, Flight, ManifestEntry
 from paxcare.errors import FieldError
@@ -35,6 +34,8 @@ from paxcare.intake.drafts import (
 )
 from paxcare.money import MAX_AMOUNT, amount_fault, is_currency
 from paxcare.remedies.engine.reference import airport
+from paxcare.years import CODE as YEAR_CODE
+from paxcare.years import year_fault
 
 logger = logging.getLogger(__name__)
 
@@ -406,15 +407,9 @@ def _moment(value, place: str, name: str, errors: list[FieldError]):
     if not isinstance(value, datetime):
         errors.append(FieldError(name, _("Give a date and time in ISO 8601.")))
         return None
-    if not FIRST_YEAR <= value.year <= LAST_YEAR:
-        errors.append(
-            FieldError(
-                name,
-                _("Give a date between the years %(first)s and %(last)s.")
-                % {"first": FIRST_YEAR, "last": LAST_YEAR},
-                "date_out_of_range",
-            )
-        )
+    fault = year_fault(value)
+    if fault is not None:
+        errors.append(FieldError(name, fault, YEAR_CODE))
         return None
     if value.utcoffset() is None:
         found = airport(place)

@@ -25,13 +25,12 @@ from django.db.models import (
 )
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
-from django.utils.translation import gettext as _
 
 from paxcare.cases.lifecycle import ACTIVE_STATUSES
 from paxcare.cases.models import Case
-from paxcare.cases.schemas import FIRST_YEAR, LAST_YEAR
 from paxcare.insights.figures import extend_kpis
 from paxcare.sla.models import Clock, ClockKind, ClockState
+from paxcare.years import year_fault
 
 FIRST_RESPONSE_TARGET = timedelta(hours=24)
 
@@ -65,7 +64,7 @@ def parse_period_bound(value: str) -> datetime:
 
 
 class YearOutOfRange(ValueError):
-    """A period bound outside the years FIRST_YEAR to LAST_YEAR."""
+    """A period bound outside the years PaxCare works with (`paxcare.years`)."""
 
 
 def check_year(year: int) -> None:
@@ -74,11 +73,9 @@ def check_year(year: int) -> None:
     Local midnight of 0001-01-01 lies before year 1 in UTC, so the far ends cannot
     even be compared with the cases' times.
     """
-    if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise YearOutOfRange(
-            _("Give a date between the years %(first)s and %(last)s.")
-            % {"first": FIRST_YEAR, "last": LAST_YEAR}
-        )
+    fault = year_fault(date(year, 1, 1))
+    if fault is not None:
+        raise YearOutOfRange(fault)
 
 
 def aware(value: datetime | date) -> datetime:

@@ -58,7 +58,12 @@ from paxcare.insights.timing import (
     timing_from_history,
 )
 from paxcare.intake.drafts import MAX_DESCRIPTION_CHARS, CaseDraft, clean_draft
-from paxcare.intake.importers import ImportReport, RowError, parse_post_time
+from paxcare.intake.importers import (
+    ImportReport,
+    RowError,
+    import_in_batches,
+    parse_post_time,
+)
 from paxcare.routing.services import routes_by_category
 from paxcare.sla import services as sla
 from paxcare.surveys.events import SurveyEvent
@@ -296,21 +301,14 @@ def import_zendesk_json(
     report = ImportReport()
     started = time.perf_counter()
     with path.open("rb") as raw:
-        batch: list[Ticket] = []
-        for item in read_tickets(raw, zone):
-            report.read += 1
-            if isinstance(item, RowError):
-                report.rejected += 1
-                on_error(item)
-                continue
-            batch.append(item)
-            if len(batch) >= batch_size:
-                _import_batch(batch, report, on_error)
-                batch = []
-                on_progress(raw.tell())
-        if batch:
-            _import_batch(batch, report, on_error)
-        on_progress(raw.tell())
+        import_in_batches(
+            read_tickets(raw, zone),
+            _import_batch,
+            report,
+            batch_size=batch_size,
+            on_error=on_error,
+            on_progress=lambda: on_progress(raw.tell()),
+        )
     report.seconds = time.perf_counter() - started
     logger.info(
         "zendesk import: %d read, %d created, %d known, %d rejected in %.1f s",

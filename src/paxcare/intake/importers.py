@@ -10,10 +10,11 @@ import io
 import logging
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
@@ -306,21 +307,18 @@ def import_twitter_csv(
         text = io.TextIOWrapper(
             raw, encoding="utf-8-sig", errors="surrogateescape", newline=""
         )
-        batch: list[_Row] = []
-        for row in read_twitter_csv(text, zone):
-            report.read += 1
-            if row.draft is None:
-                report.rejected += 1
-                on_error(RowError(row.line, row.error))
-                continue
-            batch.append(row)
-            if len(batch) >= batch_size:
-                _import_batch(batch, report, on_error)
-                batch = []
-                on_progress(raw.tell())
-        if batch:
-            _import_batch(batch, report, on_error)
-        on_progress(raw.tell())
+        rows = (
+            row if row.draft is not None else RowError(row.line, row.error)
+            for row in read_twitter_csv(text, zone)
+        )
+        import_in_batches(
+            rows,
+            _import_batch,
+            report,
+            batch_size=batch_size,
+            on_error=on_error,
+            on_progress=lambda: on_progress(raw.tell()),
+        )
     report.seconds = time.perf_counter() - started
     logger.info(
         "import: %d rows read, %d created, %d known, %d rejected in %.1f s",
@@ -331,6 +329,38 @@ def import_twitter_csv(
         report.seconds,
     )
     return report
+
+
+def import_in_batches(
+    items: Iterable[Any],
+    import_batch: Callable[[list, ImportReport, Callable], None],
+    report: ImportReport,
+    *,
+    batch_size: int,
+    on_error: Callable[[RowError], None],
+    on_progress: Callable[[], None],
+) -> None:
+    """Count and report the RowErrors among ``items``; import the rest in batches.
+
+    The loop every import format shares: ``import_batch(batch, report, on_error)``
+    writes one batch and counts what became of it; ``on_progress`` is called after
+    every batch and once at the end.
+    """
+    batch: list = []
+    for item in items:
+        report.read += 1
+        if isinstance(item, RowError):
+            report.rejected += 1
+            on_error(item)
+            continue
+        batch.append(item)
+        if len(batch) >= batch_size:
+            import_batch(batch, report, on_error)
+            batch = []
+            on_progress()
+    if batch:
+        import_batch(batch, report, on_error)
+    on_progress()
 
 
 def _import_batch(batch: list[_Row], report: ImportReport, on_error) -> None:

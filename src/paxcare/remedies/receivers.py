@@ -24,6 +24,7 @@ from paxcare.comms.services import Moment, queue_notifications
 from paxcare.public import public_url
 from paxcare.remedies.models import OfferKind
 from paxcare.remedies.services import RemedyEvent
+from paxcare.remedies.timeline import choice_label
 
 
 def on_events_recorded(sender, events: list[Event], **kwargs) -> None:
@@ -79,10 +80,7 @@ def _summary(language: str, data: dict) -> str:
     """Return what is offered, in words ("voucher", "miles: 8,000"); the amount and
     currency go to the template's own variables."""
     with translation.override(language or settings.LANGUAGE_CODE):
-        try:
-            kind = str(OfferKind(data.get("kind")).label)
-        except ValueError:
-            kind = str(data.get("kind") or "")
+        kind = choice_label(OfferKind, data.get("kind"))
         if data.get("miles"):
             return f"{kind}: {data['miles']:,}"
         return kind

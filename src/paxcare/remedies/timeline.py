@@ -17,7 +17,7 @@ def describe_remedies_event(event: Event) -> str | None:
     kind, data = event.type, event.data
     if kind == RemedyEvent.FACTS_SAVED:
         return _("Trip facts saved: %(event)s, %(flights)s.") % {
-            "event": _label(EventKind, data.get("event_type")),
+            "event": choice_label(EventKind, data.get("event_type")),
             "flights": ", ".join(data.get("flights", [])) or "—",
         }
     if kind in (RemedyEvent.STEP_DONE, RemedyEvent.STEP_UNDONE):
@@ -56,7 +56,7 @@ def describe_remedies_event(event: Event) -> str | None:
 
 def offer_summary(data: dict) -> str:
     """Return "voucher, CNY 400.00" or "miles, 8,000" from an offer's event data."""
-    parts = [_label(OfferKind, data.get("kind"))]
+    parts = [choice_label(OfferKind, data.get("kind"))]
     if data.get("amount") is not None:
         parts.append(f"{data.get('currency', '')} {Decimal(data['amount']):,.2f}")
     if data.get("miles"):
@@ -76,7 +76,8 @@ def _step(kind: str, data: dict) -> str:
     return text
 
 
-def _label(choices, value) -> str:
+def choice_label(choices, value) -> str:
+    """Return the label of a choice in the active language, or the value itself."""
     try:
         return str(choices(value).label)
     except ValueError:

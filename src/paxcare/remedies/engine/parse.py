@@ -13,6 +13,10 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+# The largest amount a ledger column holds: beyond it a fare is a slip, and 400 %
+# of it could overflow the decimal context (paxcare.money needs no Django).
+from paxcare.money import MAX_AMOUNT
+
 from .reference import airport, airport_table, default_carriers
 from .types import (
     BAGGAGE_EVENTS,
@@ -31,9 +35,6 @@ from .types import (
 
 APPR_SIZES = ("large", "small")
 ZERO = Decimal(0)
-# The largest amount a ledger column holds; beyond it a fare is a slip, and
-# multiplying it (400 % of a fare) could overflow the decimal context.
-MAX_AMOUNT = Decimal("9999999999.99")
 EVENT_TYPES = {e.value: e for e in EventType}
 CAUSES = {c.value: c for c in Cause}
 
