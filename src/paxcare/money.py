@@ -12,6 +12,7 @@ from functools import cache
 from babel.numbers import list_currencies
 
 MAX_AMOUNT = Decimal("9999999999.99")
+CENT = Decimal("0.01")
 # PositiveIntegerField holds 2,147,483,647; no award comes near a hundred million.
 MAX_MILES = 100_000_000
 
@@ -27,15 +28,16 @@ def is_currency(code: str) -> bool:
 
 
 def amount_fault(amount: Decimal) -> str | None:
-    """Return what is wrong with a stored amount (in English), or None.
+    """Return the name of what keeps ``amount`` out of an amount column, or None.
 
-    The callers translate the fault names: ``not_finite``, ``too_precise`` (more
-    than two decimal places), ``too_large``.
+    ``not_finite``, ``too_large`` (beyond MAX_AMOUNT) or ``too_precise`` (more than
+    two decimal places); the callers word them in the user's language.
     """
     if not amount.is_finite():
         return "not_finite"
-    if amount.as_tuple().exponent < -2 and amount != amount.quantize(Decimal("0.01")):
-        return "too_precise"
+    # Size first: quantizing a number of more digits than the context holds raises.
     if abs(amount) > MAX_AMOUNT:
         return "too_large"
+    if amount != amount.quantize(CENT):
+        return "too_precise"
     return None
