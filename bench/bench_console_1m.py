@@ -57,6 +57,24 @@ def admin_connection(server: str):
         raise SystemExit(SKIPPED) from error
 
 
+def open_database(name: str, *, reuse: bool):
+    """Return the server URL and an admin connection, with database ``name`` ready:
+    kept as it is with ``reuse``, else dropped and created empty."""
+    if not re.fullmatch(r"[a-z0-9_]+", name):
+        raise SystemExit("--database: lower-case letters, digits and _ only")
+    server = server_url()
+    admin = admin_connection(server)
+    exists = admin.execute(
+        "SELECT 1 FROM pg_database WHERE datname = %s", [name]
+    ).fetchone()
+    if reuse and not exists:
+        raise SystemExit(f"--reuse: no database {name}; run once with --keep")
+    if not reuse:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    return server, admin
+
+
 def prepare_environment(database_url: str) -> None:
     os.environ.update(
         PAXCARE_DATABASE_URL=database_url,
@@ -289,19 +307,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     name = args.database
-    if not re.fullmatch(r"[a-z0-9_]+", name):
-        raise SystemExit("--database: lower-case letters, digits and _ only")
-
-    server = server_url()
-    admin = admin_connection(server)
-    exists = admin.execute(
-        "SELECT 1 FROM pg_database WHERE datname = %s", [name]
-    ).fetchone()
-    if args.reuse and not exists:
-        raise SystemExit(f"--reuse: no database {name}; run once with --keep")
-    if not args.reuse:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.execute(f'CREATE DATABASE "{name}"')
+    server, admin = open_database(name, reuse=args.reuse)
     prepare_environment(f"{server}/{name}")
     try:
         if not args.reuse:

@@ -22,7 +22,6 @@ server (default postgres://postgres@127.0.0.1:5432); loopback only. Exits with 7
 
 import argparse
 import json
-import re
 import statistics
 import sys
 import time
@@ -36,10 +35,9 @@ sys.path[:0] = [
 ]
 
 from bench_console_1m import (  # noqa: E402
-    admin_connection,
+    open_database,
     percentile,
     prepare_environment,
-    server_url,
 )
 
 NAME = "paxcare_bench_insights"
@@ -288,19 +286,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     name = args.database
-    if not re.fullmatch(r"[a-z0-9_]+", name):
-        raise SystemExit("--database: lower-case letters, digits and _ only")
-
-    server = server_url()
-    admin = admin_connection(server)
-    exists = admin.execute(
-        "SELECT 1 FROM pg_database WHERE datname = %s", [name]
-    ).fetchone()
-    if args.reuse and not exists:
-        raise SystemExit(f"--reuse: no database {name}; run once with --keep")
-    if not args.reuse:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.execute(f'CREATE DATABASE "{name}"')
+    server, admin = open_database(name, reuse=args.reuse)
     # The settings docs/performance.md recommends for insights on SSD storage: index
     # lookups priced as what they cost there, and no JIT compilation, which costs
     # a few hundred milliseconds per aggregate and saves less on month-sized sets.
