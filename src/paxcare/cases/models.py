@@ -21,7 +21,9 @@ class Channel(models.TextChoices):
 class Case(models.Model):
     """The unit of work: one passenger problem, from intake to closure."""
 
-    number = models.CharField(_("case number"), max_length=12, unique=True)
+    # Unique through cases_number_unique: a constraint, not unique=True, so that
+    # PostgreSQL gets no second (LIKE) index nobody queries.
+    number = models.CharField(_("case number"), max_length=12)
     subject = models.CharField(_("subject"), max_length=300)
     description = models.TextField(_("description"))
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
@@ -89,8 +91,14 @@ class Case(models.Model):
         verbose_name=_("assignee"),
         db_index=False,
     )
+    # Indexed by cases_duplicates, on the few cases that are duplicates.
     duplicate_of = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     content_hash = models.CharField(max_length=64, blank=True)
     # Words, CJK characters and pairs; see cases.search. Indexed on PostgreSQL
@@ -108,11 +116,12 @@ class Case(models.Model):
         verbose_name = _("case")
         verbose_name_plural = _("cases")
         constraints = [
+            models.UniqueConstraint(fields=["number"], name="cases_number_unique"),
             models.UniqueConstraint(
                 fields=["channel", "external_id"],
                 condition=models.Q(external_id__isnull=False),
                 name="cases_unique_external_id",
-            )
+            ),
         ]
         indexes = [
             models.Index(
@@ -124,10 +133,25 @@ class Case(models.Model):
             models.Index(
                 fields=["status", "-received_at"], name="cases_status_received"
             ),
-            models.Index(fields=["needs_triage", "status"], name="cases_triage"),
+            # Partial indexes hold only the rows their queries look for, so a new
+            # case (not resolved, not a duplicate, usually classified) skips them.
+            models.Index(
+                fields=["status", "-received_at"],
+                condition=models.Q(needs_triage=True),
+                name="cases_triage_queue",
+            ),
             models.Index(fields=["received_at"], name="cases_received"),
             # KPIs of a period count the cases resolved in it.
-            models.Index(fields=["resolved_at"], name="cases_resolved"),
+            models.Index(
+                fields=["resolved_at"],
+                condition=models.Q(resolved_at__isnull=False),
+                name="cases_resolved_only",
+            ),
+            models.Index(
+                fields=["duplicate_of"],
+                condition=models.Q(duplicate_of__isnull=False),
+                name="cases_duplicates",
+            ),
             models.Index(fields=["passenger", "content_hash"], name="cases_dupe"),
         ]
 
@@ -142,14 +166,18 @@ class Event(models.Model):
     case = models.ForeignKey(
         Case, on_delete=models.CASCADE, related_name="events", db_index=False
     )
-    occurred_at = models.DateTimeField(db_index=True)
+    # Read through the case (cases_event_timeline), never on its own.
+    occurred_at = models.DateTimeField()
     type = models.CharField(max_length=40)
+    # Indexed by cases_event_actor for the events people wrote (a user's deletion
+    # sets them to NULL); system events, most of the table, have none.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
     )
     actor_label = models.CharField(max_length=200, blank=True)
     channel = models.CharField(max_length=20, choices=Channel.choices)
@@ -158,7 +186,12 @@ class Event(models.Model):
     class Meta:
         ordering = ["occurred_at", "id"]
         indexes = [
-            models.Index(fields=["case", "occurred_at"], name="cases_event_timeline")
+            models.Index(fields=["case", "occurred_at"], name="cases_event_timeline"),
+            models.Index(
+                fields=["actor"],
+                condition=models.Q(actor__isnull=False),
+                name="cases_event_actor",
+            ),
         ]
 
     def __str__(self) -> str:
