@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "huey.contrib.djhuey",
+    "anymail",
     "paxcare.accounts",
     "paxcare.crm",
     "paxcare.triage",
@@ -229,6 +230,15 @@ EMAIL_BACKEND = os.environ.get(
     "PAXCARE_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = os.environ.get("PAXCARE_FROM_EMAIL", "care@paxcare.invalid")
+# A mail provider through django-anymail: PAXCARE_EMAIL_BACKEND names its backend
+# (anymail.backends.postmark.EmailBackend), and each PAXCARE_ANYMAIL_<NAME> variable
+# is anymail's setting <NAME> (POSTMARK_SERVER_TOKEN, WEBHOOK_SECRET "user:password"
+# of the tracking webhook, which stays closed without it). See docs/comms.md.
+ANYMAIL = {
+    name.removeprefix("PAXCARE_ANYMAIL_"): value
+    for name, value in os.environ.items()
+    if name.startswith("PAXCARE_ANYMAIL_") and value
+}
 
 # --- Logging --------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("anymail/", include("paxcare.comms.urls")),
     path("console/insights/", include("paxcare.insights.urls")),
     path("", include("paxcare.disruptions.urls")),
     path("", include("paxcare.remedies.urls")),

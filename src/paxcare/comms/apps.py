@@ -9,12 +9,19 @@ class CommsConfig(AppConfig):
     verbose_name = _("Communications")
 
     def ready(self) -> None:
+        from anymail.signals import tracking
+        from django.core import checks
+
         from paxcare.cases.events import events_recorded
+        from paxcare.comms.checks import check_provider_webhook
+        from paxcare.comms.providers import on_tracking
         from paxcare.comms.receivers import on_events_recorded
 
         events_recorded.connect(
             on_events_recorded, dispatch_uid="paxcare.comms.notifications"
         )
+        tracking.connect(on_tracking, dispatch_uid="paxcare.comms.provider_reports")
+        checks.register(check_provider_webhook)
         post_migrate.connect(
             _install_templates, sender=self, dispatch_uid="paxcare.comms.templates"
         )

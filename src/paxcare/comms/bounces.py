@@ -34,7 +34,7 @@ logger = logging.getLogger(__name__)
 
 # Permanent failures that say nothing about the address: a full mailbox (5.2.2),
 # a message too big (5.3.4), and policy refusals of *our* mail (5.7.x).
-_NOT_THE_ADDRESS = re.compile(r"^5\.(2\.2|3\.4|7\.\d+)$")
+NOT_THE_ADDRESS = re.compile(r"^5\.(2\.2|3\.4|7\.\d+)$")
 # The action of a feedback report's complaint, beside RFC 3464's "failed" and others.
 COMPLAINT = "complaint"
 
@@ -188,7 +188,7 @@ def _bounced(notification: Notification, report: RecipientReport) -> None:
         )
         event.save(force_insert=True)
         events = [event]
-        if permanent and not _NOT_THE_ADDRESS.match(report.status):
+        if permanent and not NOT_THE_ADDRESS.match(report.status):
             events += flag_contact(
                 NotificationChannel.EMAIL,
                 notification.recipient,

@@ -122,7 +122,9 @@ DEFAULT_TEMPLATES: dict[tuple[str, str], tuple[str, str, str]] = {
         "{{ case_number }}{% if case_subject %} ({{ case_subject }}){% endif %}:\n\n"
         "{{ offer_text|default:'a remedy over their limit' }}"
         "{% if amount %} ({{ amount }} {{ currency }}){% endif %}\n"
-        "{% if console_url %}\nOpen the case: {{ console_url }}\n{% endif %}",
+        "{% if console_url %}\nOpen the case: {{ console_url }}\n{% endif %}"
+        "\nApprove or decline it in the console. A reply to this e-mail approves "
+        "nothing: it is kept on the case as an internal note.\n",
         "Approval needed on case {{ case_number }}"
         "{% if amount %}: {{ amount }} {{ currency }}{% endif %}",
     ),
@@ -132,7 +134,9 @@ DEFAULT_TEMPLATES: dict[tuple[str, str], tuple[str, str, str]] = {
         "{% if case_subject %}（{{ case_subject }}）{% endif %}：\n\n"
         "{{ offer_text|default:'超出其权限的补偿' }}"
         "{% if amount %}（{{ amount }} {{ currency }}）{% endif %}\n"
-        "{% if console_url %}\n打开案件：{{ console_url }}\n{% endif %}",
+        "{% if console_url %}\n打开案件：{{ console_url }}\n{% endif %}"
+        "\n请在控制台中批准或拒绝。回复本邮件不会批准任何补偿，回复内容将作为内部备注"
+        "保存在案件中。\n",
         "案件 {{ case_number }} 待审批"
         "{% if amount %}：{{ amount }} {{ currency }}{% endif %}",
     ),

@@ -8,12 +8,14 @@ many) and, in one transaction:
    delivery is another try, on the same ``InboundMail`` row;
 2. sets aside noise (auto-replies, delivery reports, our own mail, mailing lists) and
    mail over its sender's rate limit; delivery reports update our notifications;
-3. threads the rest: by our Message-IDs in In-Reply-To/References, then by the case
+3. files a staff member's answer to an approval request as an internal note, not
+   as a passenger's mail (``_file_staff_answers``);
+4. threads the rest: by our Message-IDs in In-Reply-To/References, then by the case
    number in the subject (tagged, or bare); both only for mail from the case's own
    passenger, so a stranger never writes into a case; never by anything else;
-4. files a reply through ``cases.services.add_passenger_message`` and opens the new
+5. files a reply through ``cases.services.add_passenger_message`` and opens the new
    cases in one ``intake.services.open_cases`` batch (a few queries for the lot);
-5. notes on the case what could not be kept (files over the limits, unknown types).
+6. notes on the case what could not be kept (files over the limits, unknown types).
 
 A mail that cannot be filed is marked failed with its reason; its raw bytes stay.
 An unexpected error (reason ``error``: a database error, a bug) is worth another try
@@ -44,12 +46,23 @@ from paxcare.cases.attachments import CheckedFile, check_uploads
 from paxcare.cases.events import announce, build_event, record_event
 from paxcare.cases.lifecycle import Status
 from paxcare.cases.models import Case, Channel, Message
-from paxcare.cases.services import MAX_BODY_CHARS, add_passenger_message
+from paxcare.cases.services import (
+    MAX_BODY_CHARS,
+    add_note,
+    add_passenger_message,
+    may_work,
+)
 from paxcare.comms import noise
 from paxcare.comms.bounces import apply_report
 from paxcare.comms.events import CommsEvent
-from paxcare.comms.models import InboundMail, InboundStatus, Notification
+from paxcare.comms.models import (
+    InboundMail,
+    InboundStatus,
+    Notification,
+    NotificationChannel,
+)
 from paxcare.comms.parsing import MailFile, ParsedMail, parse
+from paxcare.comms.services import STAFF_PURPOSES
 from paxcare.comms.tagging import numbers_in
 from paxcare.errors import ServiceError
 from paxcare.intake.drafts import MAX_DESCRIPTION_CHARS, MAX_SUBJECT_CHARS, CaseDraft
@@ -150,6 +163,7 @@ def _file_batch(items: list[_Item], source: str) -> None:
     _keep_raw(items, source, now)
     _set_aside_noise(items)
     _limit_senders(items, now)
+    _file_staff_answers(items, now)
     _thread(items)
     _file_replies(items, now)
     _open_new_cases(items, now)
@@ -292,7 +306,129 @@ def _count_filed(senders: set[str], since: datetime):
     )
 
 
-# --- 3. Threading -----------------------------------------------------------------
+# --- 3. Staff answering the mail we sent them -------------------------------------
+
+
+def _file_staff_answers(items: list[_Item], now: datetime) -> None:
+    """Keep a staff member's answer to an approval request off the passenger's side.
+
+    A supervisor who replies to the request is not a passenger: the answer becomes
+    an internal note by them on the case (or, when they may not work on it, is kept
+    unfiled with a line on the case), never a passenger's message or a new case.
+    It approves nothing: a From header proves nothing, so offers are approved
+    signed in, in the console. The answer must thread to the request by our
+    Message-ID (random, known only to its recipients); mail from a staff address
+    with only the case number in its subject, which the case's passenger knows
+    too, is kept unfiled with a line on the case.
+    """
+    waiting = [i for i in _waiting(items) if i.parsed.sender]
+    requests = _staff_requests(waiting)
+    if not requests:
+        return
+    staff = _staff_users({i.parsed.sender for i in waiting if id(i) in requests})
+    for item in waiting:
+        found = requests.get(id(item))
+        users = staff.get(item.parsed.sender, [])
+        if found is None or not users:
+            continue
+        notification, threaded = found
+        item.case = notification.case
+        item.dropped = list(item.parsed.dropped) + [
+            _dropped_entry(mail_file, "staff_mail_file")
+            for mail_file in item.parsed.files
+        ]
+        user = next((u for u in users if may_work(u, item.case)), None)
+        if not threaded or user is None:
+            reason = "staff_unthreaded" if not threaded else "staff_not_permitted"
+            item.status, item.reason = InboundStatus.IGNORED, reason
+            item.notes.append((CommsEvent.MAIL_IGNORED, {"reason": reason}))
+            continue
+        _add_staff_note(item, notification, user, now)
+
+
+def _staff_requests(items: list[_Item]) -> dict[int, tuple[Notification, bool]]:
+    """Return, per mail, the staff notification it answers and whether it threads
+    to it by Message-ID (else by the case number and the address it went to)."""
+    ids = {m for i in items for m in i.parsed.thread_ids}
+    numbers = {n for i in items for n in numbers_in(i.parsed.subject)}
+    if not ids and not numbers:
+        return {}
+    staff_mail = Notification.objects.filter(
+        purpose__in=STAFF_PURPOSES, channel=NotificationChannel.EMAIL
+    ).select_related("case", "case__passenger")
+    by_id = {n.mail_id: n for n in staff_mail.filter(mail_id__in=ids)} if ids else {}
+    by_number: dict[tuple[str, str], Notification] = {}
+    if numbers:
+        for notification in staff_mail.filter(case__number__in=numbers):
+            key = (notification.case.number, notification.recipient)
+            by_number.setdefault(key, notification)
+    found = {}
+    for item in items:
+        threaded = next((by_id[m] for m in item.parsed.thread_ids if m in by_id), None)
+        if threaded is not None:
+            found[id(item)] = (threaded, True)
+            continue
+        sender = item.parsed.sender
+        named = next(
+            (
+                by_number[(number, sender)]
+                for number in numbers_in(item.parsed.subject)
+                if (number, sender) in by_number
+            ),
+            None,
+        )
+        if named is not None:
+            found[id(item)] = (named, False)
+    return found
+
+
+def _staff_users(senders: set[str]) -> dict[str, list]:
+    """Return the active staff accounts (an agent profile, or a superuser) of each
+    sender address."""
+    from django.contrib.auth import get_user_model
+    from django.db.models.functions import Lower
+
+    users = (
+        get_user_model()
+        .objects.annotate(address=Lower("email"))
+        .filter(address__in=senders, is_active=True)
+        .filter(Q(agent__isnull=False) | Q(is_superuser=True))
+        .order_by("pk")
+    )
+    found: dict[str, list] = {}
+    for user in users:
+        found.setdefault(user.address, []).append(user)
+    return found
+
+
+def _add_staff_note(
+    item: _Item, notification: Notification, user, now: datetime
+) -> None:
+    body = _text(item.parsed, MAX_BODY_CHARS, item.dropped)
+    try:
+        with transaction.atomic():
+            item.message = add_note(item.case, body, actor=user, at=now)
+    except ServiceError as error:
+        item.status, item.reason = InboundStatus.FAILED, error.code[:200]
+        return
+    except Exception:  # noqa: BLE001 - one bad mail must not block the mailbox
+        logger.exception("comms: a staff answer on case %s failed", item.case)
+        item.status, item.reason = InboundStatus.FAILED, ERROR
+        return
+    item.status, item.reason = InboundStatus.FILED, "staff_note"
+    item.notes.append(
+        (
+            CommsEvent.MAIL_STAFF_NOTE,
+            {
+                "purpose": notification.purpose,
+                "name": user.get_full_name() or user.get_username(),
+            },
+        )
+    )
+    _note_dropped(item)
+
+
+# --- 4. Threading -----------------------------------------------------------------
 
 
 def _thread(items: list[_Item]) -> None:
@@ -351,7 +487,7 @@ def _note_ignored(item: _Item) -> None:
         item.notes.append((CommsEvent.MAIL_IGNORED, {"reason": item.reason}))
 
 
-# --- 4. Filing ----------------------------------------------------------------------
+# --- 5. Filing ----------------------------------------------------------------------
 
 
 def _file_replies(items: list[_Item], now: datetime) -> None:
@@ -534,7 +670,7 @@ def _dropped_entry(mail_file: MailFile, reason: str) -> dict:
     return {"name": mail_file.name, "reason": reason, "bytes": len(mail_file.data)}
 
 
-# --- 5. Outcomes --------------------------------------------------------------------
+# --- 6. Outcomes --------------------------------------------------------------------
 
 
 def _save_outcomes(items: list[_Item]) -> None:

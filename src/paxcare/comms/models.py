@@ -107,6 +107,8 @@ class Notification(models.Model):
     last_error = models.CharField(max_length=300, blank=True)
     subject = models.CharField(max_length=300, blank=True)
     body = models.TextField(blank=True)
+    # The gateway's or mail provider's id of what was sent; a provider's reports
+    # (``paxcare.comms.providers``) are matched by it.
     provider_id = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(_("queued"))
     next_attempt_at = models.DateTimeField(null=True, blank=True)
@@ -127,6 +129,7 @@ class Notification(models.Model):
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="comms_notif_due"),
             models.Index(fields=["claim"], name="comms_notif_claim"),
+            models.Index(fields=["provider_id"], name="comms_notif_provider"),
         ]
 
     def __str__(self) -> str:
@@ -202,6 +205,7 @@ class FlagReason(models.TextChoices):
     HARD_BOUNCE = "hard_bounce", _("hard bounce")
     INVALID = "invalid", _("invalid address")
     COMPLAINT = "complaint", _("marked as spam")
+    UNSUBSCRIBED = "unsubscribed", _("unsubscribed")
 
 
 class ContactFlag(models.Model):

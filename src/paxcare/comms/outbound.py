@@ -15,6 +15,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from anymail.exceptions import (
+    AnymailError,
+    AnymailInvalidAddress,
+    AnymailRecipientsRefused,
+)
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import connection, transaction
@@ -256,6 +261,19 @@ class _Senders:
                 self._mail.open()
             message.connection = self._mail
             message.send()
+        except AnymailRecipientsRefused as error:
+            return _refused_by_provider(message, error)
+        except AnymailInvalidAddress as error:
+            return Outcome(
+                ok=False,
+                permanent=True,
+                error=_short("invalid", str(error)),
+                flag=FlagReason.INVALID,
+            )
+        except AnymailError as error:
+            # The provider's API, its settings or a feature it lacks: tried again
+            # like a 4xx, so that the attempt is on the timeline.
+            return Outcome(ok=False, error=_short(type(error).__name__, str(error)))
         except smtplib.SMTPRecipientsRefused as error:
             code, text = next(iter(error.recipients.values()))
             return _smtp_outcome(code, text, recipient=True)
@@ -273,12 +291,12 @@ class _Senders:
                 flag=FlagReason.INVALID,
             )
         except Exception as error:  # noqa: BLE001 - see below
-            # A provider's backend (django-anymail, over HTTP) fails with its own
-            # exceptions: tried again like a 4xx, so that the attempt is on the
-            # timeline and the rest of the batch still goes out.
+            # Another mail backend fails with its own exceptions: tried again like
+            # a 4xx, so that the attempt is on the timeline and the rest of the
+            # batch still goes out.
             self._drop_mail_connection()
             return Outcome(ok=False, error=_short(type(error).__name__, str(error)))
-        return Outcome(ok=True, provider_id=notification.mail_id or "")
+        return Outcome(ok=True, provider_id=_provider_id(message, notification))
 
     def _send_sms(self, notification: Notification, rendered: Rendered) -> Outcome:
         if self._sms is None:
@@ -302,6 +320,38 @@ class _Senders:
 
     def close(self) -> None:
         self._drop_mail_connection()
+
+
+def _provider_id(message: EmailMessage, notification: Notification) -> str:
+    """Return the mail provider's id of a sent mail (anymail), else our Message-ID.
+
+    The provider's reports name the mail by it (``paxcare.comms.providers``).
+    """
+    status = getattr(message, "anymail_status", None)
+    provider_id = getattr(status, "message_id", None)
+    if provider_id is None or isinstance(provider_id, set):
+        return notification.mail_id or ""
+    return str(provider_id)
+
+
+def _refused_by_provider(
+    message: EmailMessage, error: AnymailRecipientsRefused
+) -> Outcome:
+    """Return the outcome of a mail the provider refused to send to its recipient.
+
+    An invalid address, or one the provider will not write to (an earlier bounce,
+    complaint or unsubscription on its side), is flagged as a 5xx refusal is.
+    """
+    status = getattr(message, "anymail_status", None)
+    statuses = getattr(status, "status", None) or set()
+    flag = FlagReason.INVALID if "invalid" in statuses else FlagReason.HARD_BOUNCE
+    refusal = ", ".join(sorted(statuses)) or "refused"
+    return Outcome(
+        ok=False,
+        permanent=True,
+        error=_short(f"{refusal} by the mail provider:", str(error)),
+        flag=flag,
+    )
 
 
 def _smtp_outcome(code: int, text, *, recipient: bool = False) -> Outcome:

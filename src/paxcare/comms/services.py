@@ -61,6 +61,16 @@ class Recipient:
     address: str
     language: str
     suppressed: bool = False
+    # Why nobody can be written to (a staff moment): the row is written failed.
+    unreachable: str = ""
+    # Who that is, for the case's timeline ("" when there is nobody).
+    name: str = ""
+
+
+# Why an approval request could not be sent (``Recipient.unreachable``).
+NO_APPROVER = "no_approver"
+NO_ADDRESS = "no_address"
+INACTIVE = "inactive"
 
 
 def notify(
@@ -80,8 +90,11 @@ def notify(
     same case, purpose and key queues nothing.
 
     Return the notifications this call wrote (a blocked address's row is written as
-    ``suppressed`` and not sent): empty when the moment was notified before or
-    nobody can be reached. Raise ValueError for an unknown purpose.
+    ``suppressed`` and not sent): empty when the moment was notified before or the
+    passenger cannot be reached. A staff moment whose recipient cannot be written
+    to (no supervisor, no e-mail address, a deactivated account) is written as one
+    ``failed`` row with a ``notification.not_sent`` line on the case, once.
+    Raise ValueError for an unknown purpose.
     """
     if purpose not in Purpose.values:
         raise ValueError(f"Unknown notification purpose: {purpose!r}")
@@ -105,6 +118,7 @@ def queue_notifications(moments: Sequence[Moment]) -> list[Notification]:
         for recipient in recipients.get(id(moment), []):
             rows.append(_row(moment, recipient, now, domain))
     created = _insert_new(rows)
+    _note_unreachable(created, recipients, moments)
     to_send = [n.pk for n in created if n.status == NotificationStatus.QUEUED]
     if to_send:
         # robust: a queue that is down must not fail a commit that already happened;
@@ -205,21 +219,45 @@ def _supervisors(moments: Sequence[Moment]) -> dict[int, list[Recipient]]:
     )
     user_ids |= set(supervisor_of.values()) - {None}
     users = get_user_model().objects.select_related("agent").in_bulk(user_ids)
+    blocked = set(
+        ContactFlag.objects.filter(
+            channel=NotificationChannel.EMAIL,
+            address__in={u.email.lower() for u in users.values() if u.email},
+        ).values_list("address", flat=True)
+    )
     found: dict[int, list[Recipient]] = {}
     for moment in moments:
         user = users.get(
             moment.context.get("approver")
             or supervisor_of.get(moment.case.department_id)
         )
-        if user is None or not user.email or not user.is_active:
-            found[id(moment)] = []
-            continue
-        found[id(moment)] = [
-            Recipient(
-                NotificationChannel.EMAIL, user.email.lower(), _staff_language(user)
-            )
-        ]
+        found[id(moment)] = [_staff_recipient(user, blocked)]
     return found
+
+
+def _staff_recipient(user, blocked: set[str]) -> Recipient:
+    """Return how a staff member is written to, or why they cannot be."""
+    language = _staff_language(user)
+    if user is None:
+        return Recipient(
+            NotificationChannel.EMAIL, "", language, unreachable=NO_APPROVER
+        )
+    name = user.get_full_name() or user.get_username()
+    address = (user.email or "").lower()
+    if not user.is_active:
+        reason = INACTIVE
+    elif not address:
+        reason = NO_ADDRESS
+    else:
+        reason = ""
+    return Recipient(
+        NotificationChannel.EMAIL,
+        address,
+        language,
+        suppressed=address in blocked,
+        unreachable=reason,
+        name=name,
+    )
 
 
 def _staff_language(user) -> str:
@@ -260,6 +298,12 @@ def _row(
     moment: Moment, recipient: Recipient, now: datetime, domain: str
 ) -> Notification:
     is_email = recipient.channel == NotificationChannel.EMAIL
+    if recipient.unreachable:
+        status = NotificationStatus.FAILED
+    elif recipient.suppressed:
+        status = NotificationStatus.SUPPRESSED
+    else:
+        status = NotificationStatus.QUEUED
     values = {
         "purpose": moment.purpose,
         "key": moment.key[:120],
@@ -268,10 +312,12 @@ def _row(
         "language": recipient.language,
         "context": moment.context,
         "message_id": moment.message_id,
-        "mail_id": new_mail_id(domain) if is_email else None,
-        "status": NotificationStatus.SUPPRESSED
-        if recipient.suppressed
-        else NotificationStatus.QUEUED,
+        # A row that is never sent needs no Message-ID.
+        "mail_id": new_mail_id(domain)
+        if is_email and not recipient.unreachable
+        else None,
+        "status": status,
+        "last_error": recipient.unreachable,
         "created_at": now,
         "next_attempt_at": now,
     }
@@ -293,3 +339,52 @@ def _insert_new(rows: list[Notification]) -> list[Notification]:
     (``bulk.insert_new_rows``).
     """
     return insert_new_rows(rows, _UNIQUE)
+
+
+def _note_unreachable(
+    created: list[Notification],
+    recipients: dict[int, list[Recipient]],
+    moments: Sequence[Moment],
+) -> None:
+    """Say on the case that a staff moment could not be sent, and why.
+
+    Only for rows this call wrote, so a moment notified again says it once.
+    """
+    failed = {
+        (n.case_id, n.purpose, n.key)
+        for n in created
+        if n.status == NotificationStatus.FAILED
+    }
+    if not failed:
+        return
+    from paxcare.cases.events import announce, build_event
+    from paxcare.cases.models import Event
+    from paxcare.comms.events import CommsEvent
+
+    events = []
+    for moment in moments:
+        moment_key = (moment.case.pk, moment.purpose, moment.key[:120])
+        if moment_key not in failed:
+            continue
+        failed.discard(moment_key)
+        recipient = recipients[id(moment)][0]
+        events.append(
+            build_event(
+                moment.case,
+                CommsEvent.NOTIFICATION_NOT_SENT,
+                data={
+                    "purpose": moment.purpose,
+                    "channel": recipient.channel,
+                    "reason": recipient.unreachable,
+                    "name": recipient.name,
+                },
+            )
+        )
+    announce(Event.objects.bulk_create(events))
+    for event in events:
+        logger.warning(
+            "comms: the %s of case %s cannot be sent (%s)",
+            event.data["purpose"],
+            event.case.number,
+            event.data["reason"],
+        )

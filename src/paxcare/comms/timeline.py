@@ -17,6 +17,7 @@ DROP_REASONS = {
     "empty": gettext_lazy("empty file"),
     "unreadable": gettext_lazy("could not be read"),
     "text_truncated": gettext_lazy("text shortened"),
+    "staff_mail_file": gettext_lazy("a file of a staff member's e-mail"),
 }
 IGNORE_REASONS = {
     "automatic": gettext_lazy("an automatic reply"),
@@ -24,6 +25,25 @@ IGNORE_REASONS = {
     "mailing_list": gettext_lazy("mailing-list mail"),
     "sender_limit": gettext_lazy("over the sender's limit"),
     "no_sender": gettext_lazy("no sender address"),
+    "staff_not_permitted": gettext_lazy(
+        "from a staff member who may not work on this case"
+    ),
+    "staff_unthreaded": gettext_lazy(
+        "from a staff member, but not a reply to our e-mail"
+    ),
+}
+REPORTS = {
+    "complained": gettext_lazy(
+        "The recipient of the %(purpose)s by %(channel)s (%(to)s) marked it as spam."
+    ),
+    "unsubscribed": gettext_lazy(
+        "The recipient of the %(purpose)s by %(channel)s (%(to)s) unsubscribed."
+    ),
+}
+NOT_SENT_REASONS = {
+    "no_approver": gettext_lazy("the case's department has no supervisor"),
+    "no_address": gettext_lazy("%(name)s has no e-mail address"),
+    "inactive": gettext_lazy("the account of %(name)s is deactivated"),
 }
 
 
@@ -67,7 +87,21 @@ def describe(event: Event) -> str | None:
             "to": what["to"],
             "reason": _label(FlagReason, data.get("reason")),
         }
+    if kind == CommsEvent.NOTIFICATION_REPORTED:
+        line = REPORTS.get(data.get("report"))
+        return str(line) % what if line else None
+    if kind == CommsEvent.NOTIFICATION_NOT_SENT:
+        return _describe_not_sent(data, what)
     return _describe_mail(event)
+
+
+def _describe_not_sent(data: dict, what: dict) -> str:
+    why = NOT_SENT_REASONS.get(data.get("reason"))
+    why = str(why) % {"name": data.get("name", "")} if why else data.get("reason", "")
+    return _(
+        "Could not send the %(purpose)s: %(why)s. The offer still waits for "
+        "approval in the console."
+    ) % {"purpose": what["purpose"], "why": why}
 
 
 def _describe_mail(event: Event) -> str | None:
@@ -86,6 +120,15 @@ def _describe_mail(event: Event) -> str | None:
     if kind == CommsEvent.MAIL_FOLLOW_UP:
         return _("Opened from the passenger's reply to closed case %(number)s.") % {
             "number": data.get("follows", "")
+        }
+    if kind == CommsEvent.MAIL_STAFF_NOTE:
+        return _(
+            "%(name)s answered the %(purpose)s by e-mail: the answer is kept as an "
+            "internal note. E-mail approves nothing; approve or decline the offer "
+            "in the console."
+        ) % {
+            "name": data.get("name", ""),
+            "purpose": _label(Purpose, data.get("purpose")),
         }
     if kind == CommsEvent.MAIL_FOLLOWED_UP:
         return _("The passenger replied after closure; follow-up case %(number)s.") % {
