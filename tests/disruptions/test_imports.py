@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from paxcare.cases.models import Case
 from paxcare.comms.models import Notification
@@ -50,16 +51,27 @@ def write(tmp_path: Path, name: str, content: str) -> Path:
     return path
 
 
-def run(command: str, *args: str) -> tuple[str, str]:
+def run(command: str, *args: str, status: int = 0) -> tuple[str, str]:
+    """Run a command that is to end with exit ``status``; return stdout and stderr.
+
+    A status other than 0 is a CommandError with that return code; any other error
+    goes up to the test.
+    """
     out, err = StringIO(), StringIO()
-    call_command(command, *args, stdout=out, stderr=err)
+    try:
+        call_command(command, *args, stdout=out, stderr=err)
+    except CommandError as error:
+        if status == 0 or error.returncode != status:
+            raise
+    else:
+        assert status == 0, f"expected status {status}, the command ended with 0"
     return out.getvalue(), err.getvalue()
 
 
 def test_a_nycflights13_file_is_summarised_and_its_disruptions_recorded(tmp_path):
     path = write(tmp_path, "flights.csv", NYC_HEADER + NYC_ROWS)
 
-    out, err = run("import_flights", "--format", "nycflights13", str(path))
+    out, err = run("import_flights", "--format", "nycflights13", str(path), status=1)
 
     assert out.splitlines()[0].startswith(
         "read 6 flights: 1 cancellations, 1 arrival delays of 3 h or more, "
@@ -77,9 +89,9 @@ def test_a_nycflights13_file_is_summarised_and_its_disruptions_recorded(tmp_path
 
 def test_importing_the_same_file_again_changes_nothing(tmp_path):
     path = write(tmp_path, "flights.csv", NYC_HEADER + NYC_ROWS)
-    run("import_flights", "--format", "nycflights13", str(path))
+    run("import_flights", "--format", "nycflights13", str(path), status=1)
 
-    out, _err = run("import_flights", "--format", "nycflights13", str(path))
+    out, _err = run("import_flights", "--format", "nycflights13", str(path), status=1)
 
     assert out.splitlines()[1] == "flights: unchanged 5"
     assert Disruption.objects.count() == 3
@@ -108,6 +120,7 @@ def test_invented_manifests_open_cases_with_a_summary(tmp_path):
         "--manifests-seed",
         "7",
         str(path),
+        status=1,
     )
 
     passengers = ManifestEntry.objects.count()
@@ -129,7 +142,7 @@ def test_the_generic_csv_reads_local_times_and_reports_bad_rows(tmp_path):
     )
     path = write(tmp_path, "ops.csv", content)
 
-    out, err = run("import_flights", "--format", "csv", str(path))
+    out, err = run("import_flights", "--format", "csv", str(path), status=1)
 
     assert "read 2 flights: 0 cancellations, 1 arrival delays of 3 h or more" in out
     assert err.startswith("line 3: type: ")
@@ -140,7 +153,14 @@ def test_the_generic_csv_reads_local_times_and_reports_bad_rows(tmp_path):
 
 def test_a_manifest_csv_loads_passengers_and_reports_bad_rows(tmp_path):
     flights = write(tmp_path, "flights.csv", NYC_HEADER + NYC_ROWS)
-    run("import_flights", "--format", "nycflights13", "--no-care", str(flights))
+    run(
+        "import_flights",
+        "--format",
+        "nycflights13",
+        "--no-care",
+        str(flights),
+        status=1,
+    )
     onward = json.dumps(
         [
             {
@@ -163,7 +183,7 @@ def test_a_manifest_csv_loads_passengers_and_reports_bad_rows(tmp_path):
     )
     path = write(tmp_path, "manifest.csv", content)
 
-    out, err = run("import_manifest", str(path))
+    out, err = run("import_manifest", str(path), status=1)
 
     assert out.splitlines()[0] == (
         "read 3 rows on 1 flights: 1 added, 0 updated, 0 unchanged, 1 rejected, "

@@ -59,9 +59,20 @@ def operations(db) -> ApiClient:
     return ApiClient(make_agent("ops", role=Role.ADMIN, departments=()))
 
 
-def run(command: str, *args: str) -> tuple[str, str]:
+def run(command: str, *args: str, status: int = 0) -> tuple[str, str]:
+    """Run a command that is to end with exit ``status``; return stdout and stderr.
+
+    A status other than 0 is a CommandError with that return code; any other error
+    goes up to the test.
+    """
     out, err = StringIO(), StringIO()
-    call_command(command, *args, stdout=out, stderr=err)
+    try:
+        call_command(command, *args, stdout=out, stderr=err)
+    except CommandError as error:
+        if status == 0 or error.returncode != status:
+            raise
+    else:
+        assert status == 0, f"expected status {status}, the command ended with 0"
     return out.getvalue(), err.getvalue()
 
 
@@ -86,7 +97,7 @@ def test_import_manifest_refuses_rows_the_database_cannot_hold_and_cares_for_the
     )
     path = write_bytes(tmp_path, "m.csv", (MANIFEST_HEADER + rows).encode())
 
-    out, err = run("import_manifest", str(path))
+    out, err = run("import_manifest", str(path), status=1)
 
     assert err.splitlines() == [
         "line 3: fare_amount: A fare is at most 9,999,999,999.99.",
@@ -260,7 +271,9 @@ def test_the_csv_import_rejects_a_flight_whose_destination_is_its_origin(tmp_pat
     )
     path = write_bytes(tmp_path, "flights.csv", (FLIGHTS_CSV_HEADER + rows).encode())
 
-    out, err = run("import_flights", "--format", "csv", "--no-care", str(path))
+    out, err = run(
+        "import_flights", "--format", "csv", "--no-care", str(path), status=1
+    )
 
     assert err.splitlines() == [
         "line 3: destination: The destination must be another airport than the origin."

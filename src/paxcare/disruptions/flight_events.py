@@ -24,6 +24,8 @@ from paxcare.errors import FieldError, InvalidInput
 from paxcare.intake.drafts import AIRLINE_CODE, FLIGHT_NUMBER
 from paxcare.remedies.engine.reference import airport
 from paxcare.remedies.engine.types import Cause
+from paxcare.years import CODE as YEAR_CODE
+from paxcare.years import year_fault
 
 ON_TIME = "on_time"
 EVENT_TYPES = (*DisruptionKind.values, ON_TIME)
@@ -275,6 +277,10 @@ def _moment(raw, name: str, zones: dict, errors: list[FieldError]) -> datetime |
             FieldError(name, _("Give a date and time in ISO 8601."), "invalid_datetime")
         )
         return None
+    fault = year_fault(value)
+    if fault is not None:
+        errors.append(FieldError(name, fault, YEAR_CODE))
+        return None
     if value.utcoffset() is None:
         zone = zones["destination" if name in ARRIVAL_FIELDS else "origin"]
         if zone is None:
@@ -285,16 +291,20 @@ def _moment(raw, name: str, zones: dict, errors: list[FieldError]) -> datetime |
 
 def _flight_date(raw, departure, zones, errors: list[FieldError]) -> date:
     value = raw.get("flight_date")
-    if isinstance(value, date) and not isinstance(value, datetime):
-        return value
-    if value:
+    if value and not (isinstance(value, date) and not isinstance(value, datetime)):
         try:
-            return date.fromisoformat(str(value).strip())
+            value = date.fromisoformat(str(value).strip())
         except ValueError:
             errors.append(
                 FieldError("flight_date", _("Give the date as YYYY-MM-DD."), "invalid")
             )
             return date.min
+    if value:
+        fault = year_fault(value)
+        if fault is not None:
+            errors.append(FieldError("flight_date", fault, YEAR_CODE))
+            return date.min
+        return value
     if departure is not None and zones["origin"] is not None:
         return departure.astimezone(zones["origin"]).date()
     return date.min

@@ -77,6 +77,12 @@ class GoodwillForm(forms.Form):
         return data
 
 
+class GoodwillDecisionForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for refusing (optional)"), max_length=300, required=False
+    )
+
+
 class CloseForm(forms.Form):
     confirm = forms.BooleanField(
         label=_("Close the cases of passengers who accepted their rebooking"),

@@ -155,8 +155,12 @@ class ManifestGenerator:
 
     def _onward(self, flight: Flight) -> list[dict]:
         draw = self.random.random()
+        # A connection leaves the airport the flight lands at for another one: the
+        # lists are filtered, never redrawn, so a flight whose destination is in
+        # neither list draws exactly what it always drew from the same seed.
         if draw < 0.02:
-            carrier, destination = self.random.choice(INTERNATIONAL)
+            hubs = [h for h in INTERNATIONAL if h[1] != flight.destination]
+            carrier, destination = self.random.choice(hubs)
         elif draw < 0.14:
             carrier = flight.carrier
             choices = [c for c in DOMESTIC if c != flight.destination]

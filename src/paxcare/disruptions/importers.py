@@ -24,11 +24,12 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import MAXYEAR, MINYEAR, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from paxcare.disruptions.flight_events import (
     DELAY_THRESHOLD_MINUTES,
@@ -41,6 +42,7 @@ from paxcare.disruptions.models import DisruptionKind, Flight
 from paxcare.errors import InvalidInput
 from paxcare.intake.importers import encoding_problem
 from paxcare.remedies.engine.reference import airport
+from paxcare.years import year_fault
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +78,10 @@ CHECK_CHUNK_BYTES = 1024 * 1024
 
 class ImportFileError(Exception):
     """A file that cannot be read at all: wrong format, missing columns."""
+
+
+class RowProblem(ValueError):
+    """One row that cannot become a flight event; the message names the column."""
 
 
 @dataclass
@@ -127,6 +133,21 @@ def import_flights(
     _record(batch, report)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def rejected_message(rejected: int, read: int) -> str:
+    """Return the closing line of an import that rejected rows."""
+    if rejected == read:
+        return ngettext(
+            "The only row was rejected; nothing was imported.",
+            "All %(rejected)d rows were rejected; nothing was imported.",
+            rejected,
+        ) % {"rejected": rejected}
+    return ngettext(
+        "%(rejected)d of %(read)d rows was rejected; the others were imported.",
+        "%(rejected)d of %(read)d rows were rejected; the others were imported.",
+        rejected,
+    ) % {"rejected": rejected, "read": read}
 
 
 def _row_message(error: InvalidInput) -> str:
@@ -217,31 +238,53 @@ def read_flights_csv(path: Path, shift_days: int = 0) -> Iterator[tuple[int, dic
     for line, row in _rows(path, CSV_COLUMNS):
         fields = {k: v.strip() for k, v in row.items() if k and v and v.strip()}
         if shift_days:
-            fields = _shifted(fields, shift_days)
+            try:
+                fields = _shifted(fields, shift_days)
+            except RowProblem as problem:
+                fields = {"_problem": str(problem)}
         yield line, fields
 
 
 def _shifted(fields: dict, days: int) -> dict:
+    """Move the row's dates; unreadable ones are left for the event's checks."""
     moved = dict(fields)
     for key, value in fields.items():
         if key == "flight_date":
-            moved[key] = (date.fromisoformat(value) + timedelta(days=days)).isoformat()
+            parse = date.fromisoformat
         elif key.endswith(("_departure", "_arrival", "_at")):
-            try:
-                moment = datetime.fromisoformat(value)
-            except ValueError:
-                continue
-            moved[key] = (moment + timedelta(days=days)).isoformat()
+            parse = datetime.fromisoformat
+        else:
+            continue
+        try:
+            moment = parse(value)
+        except ValueError:
+            continue
+        moved[key] = _moved(moment, days, key).isoformat()
+    return moved
+
+
+def _moved(moment: date, days: int, column: str) -> date:
+    """Return ``moment`` moved by ``days``; RowProblem when it leaves the years."""
+    try:
+        moved = moment + timedelta(days=days)
+    except OverflowError:
+        # Beyond year 9999: outside the years whatever the shift was.
+        moved = date.max
+    fault = year_fault(moved)
+    if fault is not None:
+        raise RowProblem(f"{column}: {fault}")
     return moved
 
 
 def read_nycflights13(path: Path, shift_days: int = 0) -> Iterator[tuple[int, dict]]:
     """Yield (line, event fields) for each flight of a nycflights13 ``flights`` CSV."""
     for line, row in _rows(path, NYCFLIGHTS13_COLUMNS):
+        # An empty picture fails validation; the reason travels with it.
         try:
             yield line, _nycflights13_event(row, shift_days)
-        except (KeyError, ValueError, TypeError) as error:
-            # An empty picture fails validation; the reason travels with it.
+        except RowProblem as problem:
+            yield line, {"_problem": str(problem)}
+        except (KeyError, ValueError, TypeError, OverflowError) as error:
             yield line, {"_problem": _("Unreadable row: %(error)s") % {"error": error}}
 
 
@@ -264,8 +307,10 @@ def _nycflights13_event(row: dict, shift_days: int) -> dict:
     places = {code: airport(code) for code in (origin, destination)}
     if None in places.values():
         return {"origin": origin, "destination": destination, "type": "on_time"}
-    day = date(int(row["year"]), int(row["month"]), int(row["day"]))
-    day += timedelta(days=shift_days)
+    year = int(row["year"])
+    if not MINYEAR <= year <= MAXYEAR:
+        raise RowProblem(f"year: {year_fault(date.min)}")
+    day = _moved(date(year, int(row["month"]), int(row["day"])), shift_days, "year")
     departure = _clock(day, row["sched_dep_time"], ZoneInfo(places[origin].tz))
     arrival = _clock(day, row["sched_arr_time"], ZoneInfo(places[destination].tz))
     while arrival <= departure:

@@ -476,6 +476,14 @@ def _segment(raw, path: str, place: str, ready: datetime, errors) -> dict | None
     for key, code in (("origin", origin), ("destination", destination)):
         if airport(code) is None:
             errors.append(FieldError(f"{path}.{key}", _("Unknown airport code.")))
+    if origin and origin == destination:
+        errors.append(
+            FieldError(
+                f"{path}.destination",
+                _("The destination must be another airport than the origin."),
+                "same_airport",
+            )
+        )
     if origin and origin != place:
         errors.append(
             FieldError(

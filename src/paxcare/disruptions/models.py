@@ -254,7 +254,9 @@ class AffectedPassenger(models.Model):
     entitlements = models.JSONField(default=list, blank=True)
     # [{"type": "meal"|"hotel"|"calls"|"rebooking"|"refund", ...}]
     care = models.JSONField(default=list, blank=True)
-    # [{"amount", "currency", "form", "at", "by"}]
+    # [{"amount", "currency", "form", "reference", "at", "by", "offer"}]: each
+    # gesture given, with the id of its remedy offer (none before gestures were
+    # offers).
     goodwill = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()

@@ -2,14 +2,17 @@
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from paxcare.cases.lifecycle import Status
 from paxcare.cases.services import cases_visible_to
 from paxcare.disruptions.care import add_totals
 from paxcare.disruptions.models import AffectedPassenger, Disruption, ManifestEntry
+from paxcare.remedies.models import OfferState, RemedyOffer
 
 
 @dataclass
@@ -19,6 +22,39 @@ class Total:
     currency: str
     amount: Decimal
     passengers: int
+
+
+# A gesture given before gestures became remedy offers.
+RECORDED = "recorded"
+# Offer states in which a gesture no longer stands.
+GONE = frozenset({OfferState.DECLINED, OfferState.EXPIRED})
+
+
+@dataclass
+class GoodwillBatch:
+    """One goodwill action on the disruption and where its offers stand."""
+
+    reference: str
+    form: str
+    amount: Decimal
+    currency: str
+    at: datetime
+    by: int | None
+    # Offer state (or "recorded") -> passengers.
+    states: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def passengers(self) -> int:
+        return sum(self.states.values())
+
+    @property
+    def waiting(self) -> int:
+        return self.states.get(OfferState.PROPOSED, 0)
+
+    def state_counts(self) -> list[tuple[str, int]]:
+        """Return (state label, passengers) in the order offers move."""
+        labels = [(RECORDED, _("recorded")), *OfferState.choices]
+        return [(str(label), self.states[v]) for v, label in labels if v in self.states]
 
 
 @dataclass
@@ -33,6 +69,7 @@ class Summary:
     by_status: list[tuple[str, int]] = field(default_factory=list)
     totals: list[Total] = field(default_factory=list)
     goodwill: list[Total] = field(default_factory=list)
+    goodwill_batches: list[GoodwillBatch] = field(default_factory=list)
 
 
 def summarise(disruption: Disruption) -> Summary:
@@ -42,7 +79,6 @@ def summarise(disruption: Disruption) -> Summary:
     )
     statuses: Counter[str] = Counter()
     totals: dict = {}
-    goodwill: dict = {}
     rows = AffectedPassenger.objects.filter(disruption=disruption).values_list(
         "opened_case",
         "version",
@@ -52,6 +88,7 @@ def summarise(disruption: Disruption) -> Summary:
         "entry__rebooked_arrival",
         "entry__rebooking_accepted",
     )
+    given: list[dict] = []
     for opened, version, entitlements, gestures, status, rebooked, accepted in rows:
         summary.affected += 1
         summary.opened += opened
@@ -61,19 +98,50 @@ def summarise(disruption: Disruption) -> Summary:
         summary.accepted += rebooked is not None and bool(accepted)
         statuses[status] += 1
         add_totals(totals, entitlements)
-        for gesture in gestures:
-            # Miles have no currency (gestures recorded before the rule said one).
-            currency = "" if gesture["form"] == "miles" else gesture["currency"]
-            key = ("goodwill", gesture["form"], currency)
-            total = goodwill.setdefault(key, [Decimal(0), 0])
-            total[0] += Decimal(gesture["amount"])
-            total[1] += 1
+        given += gestures
     summary.by_status = [
         (str(label), statuses.get(value, 0)) for value, label in Status.choices
     ]
     summary.totals = _sorted(totals)
-    summary.goodwill = _sorted(goodwill)
+    summary.goodwill, summary.goodwill_batches = _goodwill(given)
     return summary
+
+
+def _goodwill(given: list[dict]) -> tuple[list[Total], list[GoodwillBatch]]:
+    """Add up the gestures still standing; group every gesture by its action.
+
+    A gesture's offer refused by the approver, declined by the passenger or expired
+    no longer counts as given. Gestures recorded before they became offers count.
+    """
+    states = dict(
+        RemedyOffer.objects.filter(
+            pk__in=[g["offer"] for g in given if g.get("offer")]
+        ).values_list("pk", "state")
+    )
+    totals: dict = {}
+    batches: dict[str, GoodwillBatch] = {}
+    for gesture in given:
+        state = states.get(gesture.get("offer"), RECORDED)
+        # Miles have no currency (gestures recorded before the rule said one).
+        currency = "" if gesture["form"] == "miles" else gesture["currency"]
+        batch = batches.get(gesture.get("reference", ""))
+        if batch is None:
+            batch = batches[gesture.get("reference", "")] = GoodwillBatch(
+                reference=gesture.get("reference", ""),
+                form=gesture["form"],
+                amount=Decimal(gesture["amount"]),
+                currency=currency,
+                at=datetime.fromisoformat(gesture["at"]),
+                by=gesture.get("by"),
+            )
+        batch.states[state] = batch.states.get(state, 0) + 1
+        if state in GONE:
+            continue
+        total = totals.setdefault(("goodwill", gesture["form"], currency), [0, 0])
+        total[0] += Decimal(gesture["amount"])
+        total[1] += 1
+    ordered = sorted(batches.values(), key=lambda b: (b.at, b.reference))
+    return _sorted(totals), ordered
 
 
 def _sorted(totals: dict) -> list[Total]:

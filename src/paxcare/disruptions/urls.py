@@ -15,6 +15,11 @@ urlpatterns = [
     ),
     path("console/disruptions/<int:pk>/goodwill/", views.goodwill, name="goodwill"),
     path(
+        "console/disruptions/<int:pk>/goodwill/<uuid:reference>/<str:decision>/",
+        views.goodwill_decision,
+        name="goodwill_decision",
+    ),
+    path(
         "console/disruptions/<int:pk>/close/",
         views.close_satisfied,
         name="close_satisfied",

@@ -6,6 +6,7 @@ supervisor answers 403.
 """
 
 import logging
+from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -18,15 +19,22 @@ from django.views.decorators.http import require_POST
 from paxcare.console.access import console_view
 from paxcare.disruptions.access import disruptions_visible_to, may_act_on_all
 from paxcare.disruptions.actions import (
+    approve_goodwill,
     close_rebooked_and_satisfied,
     give_goodwill,
     message_everyone,
+    refuse_goodwill,
 )
-from paxcare.disruptions.forms import CloseForm, GoodwillForm, MessageAllForm
+from paxcare.disruptions.forms import (
+    CloseForm,
+    GoodwillDecisionForm,
+    GoodwillForm,
+    MessageAllForm,
+)
 from paxcare.disruptions.models import Disruption, DisruptionKind
 from paxcare.disruptions.public import public_view
 from paxcare.disruptions.summary import affected_rows, summarise
-from paxcare.errors import InvalidInput
+from paxcare.errors import InvalidInput, ServiceError
 from paxcare.portal.forms import show_service_errors
 
 logger = logging.getLogger(__name__)
@@ -134,8 +142,56 @@ def goodwill(request: HttpRequest, pk: int) -> HttpResponse:
         return disruption_page(request, pk, goodwill_form=form)
     messages.success(
         request,
-        _("Goodwill recorded on %(done)d cases; %(skipped)d left out.")
-        % {"done": report.done, "skipped": report.skipped},
+        _(
+            "Goodwill: %(offered)d offered to passengers, %(waiting)d waiting for "
+            "approval, %(skipped)d skipped (%(already)d had it already, "
+            "%(left_out)d not yours to work)."
+        )
+        % {
+            "offered": report.offered,
+            "waiting": report.waiting,
+            "skipped": report.skipped,
+            "already": report.already,
+            "left_out": report.left_out,
+        },
+    )
+    return redirect("disruptions:console_page", pk=pk)
+
+
+@console_view
+@require_POST
+def goodwill_decision(
+    request: HttpRequest, pk: int, reference: UUID, decision: str
+) -> HttpResponse:
+    """Approve or refuse, in one decision, a gesture's offers waiting for approval."""
+    if decision not in ("approve", "refuse"):
+        raise Http404
+    disruption = _supervised(request, pk)
+    reference = str(reference)
+    form = GoodwillDecisionForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        if decision == "approve":
+            done = approve_goodwill(disruption, reference, actor=request.user)
+            text = _(
+                "%(done)d offers approved and shown to the passengers; %(skipped)d "
+                "left as they were, %(expired)d expired."
+            )
+        else:
+            done = refuse_goodwill(
+                disruption, reference, actor=request.user, reason=reason
+            )
+            text = _(
+                "%(done)d offers refused; %(skipped)d left as they were, "
+                "%(expired)d expired."
+            )
+    except ServiceError as error:
+        messages.error(request, str(error.message))
+        return redirect("disruptions:console_page", pk=pk)
+    messages.success(
+        request,
+        text
+        % {"done": len(done.done), "skipped": done.skipped, "expired": done.expired},
     )
     return redirect("disruptions:console_page", pk=pk)
 

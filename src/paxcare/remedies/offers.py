@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -589,12 +589,22 @@ def _offer_data(offer: RemedyOffer) -> dict[str, Any]:
 
 
 def _ledger(offer: RemedyOffer, at: datetime) -> None:
+    ledger_entry(offer, at, case_flight(offer.case)).save(force_insert=True)
+
+
+def ledger_entry(
+    offer: RemedyOffer,
+    at: datetime,
+    flight: tuple[str, date | None],
+    state: str | None = None,
+) -> LedgerEntry:
+    """Return the unsaved ledger entry of ``offer`` entering ``state`` (its own)."""
     case = offer.case
-    flight_number, flight_date = case_flight(case)
-    LedgerEntry(
+    flight_number, flight_date = flight
+    return LedgerEntry(
         offer=offer,
         case=case,
-        state=offer.state,
+        state=state or offer.state,
         kind=offer.kind,
         amount=offer.amount,
         currency=offer.currency,
@@ -604,7 +614,7 @@ def _ledger(offer: RemedyOffer, at: datetime) -> None:
         flight_number=flight_number or "",
         flight_date=flight_date,
         occurred_at=at,
-    ).save(force_insert=True)
+    )
 
 
 def _category_code(case: Case) -> str:

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -277,6 +277,19 @@ def case_flight(
     if view is not None:
         return flight_of(view.facts, view.segments)
     return case.flight_number, case.flight_date
+
+
+def case_flights(cases: Sequence[Case]) -> dict[int, tuple[str, date | None]]:
+    """Return ``case_flight`` of many cases at once, by case id (two queries)."""
+    flights = {case.pk: (case.flight_number, case.flight_date) for case in cases}
+    saved = CaseFacts.objects.filter(case__in=list(flights)).prefetch_related(
+        Prefetch("segments", queryset=CaseSegment.objects.order_by("position"))
+    )
+    for facts in saved:
+        segments = list(facts.segments.all())
+        if segments:
+            flights[facts.case_id] = flight_of(facts, segments)
+    return flights
 
 
 # --- Goodwill -------------------------------------------------------------------

@@ -13,22 +13,31 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, no_translations
 
 from paxcare.disruptions.generator import manifests
-from paxcare.disruptions.importers import ImportFileError, RowError, import_flights
+from paxcare.disruptions.importers import (
+    ImportFileError,
+    RowError,
+    import_flights,
+    rejected_message,
+)
 from paxcare.disruptions.manifests import load_manifest
 from paxcare.disruptions.models import Flight
 from paxcare.disruptions.proactive import care_for_disruptions
 from paxcare.disruptions.summary import regimes_applying, totals_for
 
 FORMATS = ("nycflights13", "csv")
-# Like ``import-cases``: a file that cannot be read at all (missing, not UTF-8,
-# columns missing) imports nothing and ends with status 2.
+# Like ``import-cases``: 0 when every row was recorded, 1 when some rows were
+# rejected (each on stderr with its line; the others recorded and cared for), 2 when
+# the file cannot be read at all (missing, not UTF-8, columns missing): nothing done.
+EXIT_ROWS_REJECTED = 1
 EXIT_NOTHING_IMPORTED = 2
 
 
 class Command(BaseCommand):
     help = (
         "Import flights and their delays, cancellations and diversions. Bad rows are "
-        "reported on stderr with their line number; re-importing changes nothing."
+        "reported on stderr with their line number; re-importing changes nothing. "
+        "Exit status: 0 when every row was recorded, 1 when some rows were rejected, "
+        "2 when the file could not be read."
     )
 
     def add_arguments(self, parser) -> None:
@@ -80,6 +89,11 @@ class Command(BaseCommand):
             self._invent_manifests(ids, options["manifests_seed"])
         if not options["no_care"] and ids:
             self._care(ids)
+        if report.rejected:
+            raise CommandError(
+                rejected_message(report.rejected, report.read),
+                returncode=EXIT_ROWS_REJECTED,
+            )
 
     def _report_row(self, error: RowError) -> None:
         self.stderr.write(f"line {error.line}: {error.message}")

@@ -13,17 +13,24 @@ from paxcare.disruptions.importers import (
     ImportFileError,
     RowError,
     import_manifest_csv,
+    rejected_message,
 )
 from paxcare.disruptions.models import Disruption
 from paxcare.disruptions.proactive import care_for_disruptions, refresh_passengers
 
-# Like ``import-cases``: a file that cannot be read at all (missing, not UTF-8,
-# columns missing) imports nothing and ends with status 2.
+# Like ``import-cases``: 0 when every row was loaded, 1 when some rows were rejected
+# (bad values, unknown flights; each on stderr with its line), 2 when the file
+# cannot be read at all (missing, not UTF-8, columns missing): nothing done.
+EXIT_ROWS_REJECTED = 1
 EXIT_NOTHING_IMPORTED = 2
 
 
 class Command(BaseCommand):
-    help = "Import flight manifests from a CSV file; bad rows go to stderr."
+    help = (
+        "Import flight manifests from a CSV file; bad rows go to stderr. Exit status: "
+        "0 when every row was loaded, 1 when some rows were rejected, 2 when the file "
+        "could not be read."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("file", type=Path)
@@ -51,8 +58,17 @@ class Command(BaseCommand):
             f"{manifest.unchanged} unchanged, {len(manifest.rejected)} rejected, "
             f"{report.unknown_flight_rows} on unknown flights"
         )
-        if options["no_care"]:
-            return
+        if not options["no_care"]:
+            self._care(report)
+        rejected = len(manifest.rejected) + report.unknown_flight_rows
+        if rejected:
+            raise CommandError(
+                rejected_message(rejected, report.rows),
+                returncode=EXIT_ROWS_REJECTED,
+            )
+
+    def _care(self, report) -> None:
+        manifest = report.manifest
         refreshed = refresh_passengers(manifest.changed_entry_ids)
         total = care_for_disruptions(
             Disruption.objects.filter(flight_id__in=report.flight_ids)
