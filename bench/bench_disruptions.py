@@ -481,7 +481,7 @@ def install_phase_timers() -> dict[str, float]:
             "announce",
         ),
         "paxcare.sla.services": ("plan_clocks",),
-        "paxcare.insights.rollups": ("refresh_facts",),
+        "paxcare.insights.rollups": ("add_new_facts", "refresh_facts"),
         "paxcare.comms.services": ("queue_notifications",),
         "paxcare.disruptions.proactive": (
             "open_cases",

@@ -219,12 +219,15 @@ def reply_to_passenger(
             created_at=at,
         )
         _attach(case, message, files or [], is_public=True, at=at)
+        first = case.first_response_at is None
+        if first:
+            case.first_response_at = at
+            case.save(update_fields=["first_response_at", "updated_at"])
+        # Recorded once the first response is saved: receivers read the case.
         record_event(
             case, EventType.REPLY_SENT, actor=actor, data={"message": message.pk}, at=at
         )
-        if case.first_response_at is None:
-            case.first_response_at = at
-            case.save(update_fields=["first_response_at", "updated_at"])
+        if first:
             sla.record_first_response(case, at)
         target = new_status or (Status.OPEN if case.status == Status.NEW else None)
     if target and target != case.status:

@@ -583,6 +583,7 @@ def _stop(case: Case, clock: Clock, at: datetime) -> None:
     if clock.stopped_at is not None:
         return
     clock.stopped_at = at
+    breached = False
     if clock.state == ClockState.PAUSED:
         _add_pause(clock, at)
         clock.paused_at = None
@@ -594,12 +595,13 @@ def _stop(case: Case, clock: Clock, at: datetime) -> None:
         # Late, and the sweep has not seen it yet: the breach happened at due_at.
         clock.state = ClockState.BREACHED
         clock.breached_at = clock.due_at
-        data = {"kind": clock.kind, "due_at": clock.due_at.isoformat()}
-        record_event(case, EventType.SLA_BREACHED, data=data, at=at)
+        breached = True
     clock.save()
-    if clock.state == ClockState.MET:
+    # Recorded once the clock is saved: receivers read it.
+    if breached or clock.state == ClockState.MET:
+        kind = EventType.SLA_BREACHED if breached else EventType.SLA_MET
         data = {"kind": clock.kind, "due_at": clock.due_at.isoformat()}
-        record_event(case, EventType.SLA_MET, data=data, at=at)
+        record_event(case, kind, data=data, at=at)
 
 
 def _stop_for_resolution(case: Case, clock: Clock, at: datetime) -> None:
