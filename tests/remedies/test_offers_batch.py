@@ -37,9 +37,11 @@ def cases(people):
 
 
 def history(case) -> list[tuple[str, dict]]:
-    """Return the case's remedy events with their data, the offer id left out."""
+    """Return the case's remedy events with their data, the offer and batch ids
+    left out."""
     events = Event.objects.filter(case=case, type__startswith="remedy.").order_by("pk")
-    return [(e.type, {k: v for k, v in e.data.items() if k != "offer"}) for e in events]
+    ids = ("offer", "batch")
+    return [(e.type, {k: v for k, v in e.data.items() if k not in ids}) for e in events]
 
 
 def ledger(case) -> list[tuple]:
@@ -94,6 +96,7 @@ def test_a_batch_within_the_limit_is_offered_and_told(people, cases):
                 "state": "proposed",
                 "needs_approval": False,
                 "value": "400.00",
+                "case_value": "400.00",
                 "limit": "1000.00",
                 "limit_currency": "CNY",
             },

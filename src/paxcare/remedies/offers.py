@@ -5,12 +5,19 @@
         ├─► declined ◄┤   (the approver refuses, or the passenger declines)
         └─► expired  ◄┘   (nobody answered before ``expires_at``)
 
-An offer worth more than the proposer's approval limit (converted with the dated
-rate table, never compared across currencies as it stands) waits for another
-person, a supervisor or administrator, to approve it. Miles have no price in the
-rate table, so every miles offer takes a second person. Only an approved offer is
-shown to the passenger, who accepts or declines it in the portal; a voucher or
-miles instead of money owed needs their explicit consent (EU261 Art. 7(3)).
+The proposer's approval limit holds for what they give on a case, not per offer:
+an offer waits for another person, a supervisor or administrator, when it takes
+the money out on the case past the limit (``COUNTED_STATES``: the proposer's own
+offers still waiting, offered, accepted or paid, and anyone's offers approved at
+once without a second person). Amounts are converted with the dated rate table,
+never compared across currencies as they stand. Splitting a sum into offers under
+the limit therefore gains nothing. Miles have no price in the rate table, so every
+miles offer takes a second person. An offer is money to pay: its currency must be
+legal tender somewhere (``is_payable_currency``), never a unit of account such as
+XDR, the SDR in which the Montreal Convention sets its limits. Only an approved
+offer is shown to the passenger, who accepts or declines it in the portal; a
+voucher or miles instead of money owed needs their explicit consent (EU261
+Art. 7(3)).
 
 Every step writes a case Event (``remedy.*``) and a ledger entry, in the same
 transaction; ``receivers`` turns the offered and approval-needed events into
@@ -21,13 +28,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
+from babel.core import get_global
+from babel.numbers import get_territory_currencies
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -50,7 +60,7 @@ from paxcare.remedies.models import (
     OfferState,
     RemedyOffer,
 )
-from paxcare.remedies.rates import NoRate, convert
+from paxcare.remedies.rates import NoRate, convert, rates_on
 from paxcare.remedies.services import RemedyEvent, case_flight
 from paxcare.routing.models import Role
 from paxcare.routing.services import agent_profile
@@ -70,6 +80,14 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     OfferState.EXPIRED: frozenset(),
 }
 OPEN_STATES = frozenset({OfferState.PROPOSED, OfferState.APPROVED})
+# What still counts against a proposer's limit on a case: everything not refused,
+# declined or expired (those give the passenger nothing).
+COUNTED_STATES = frozenset(
+    {OfferState.PROPOSED, OfferState.APPROVED, OfferState.ACCEPTED, OfferState.PAID}
+)
+# Another proposer's offer counts once it was approved at once, within their own
+# limit: no second person has seen it. One a second person approved was judged.
+GIVEN_STATES = COUNTED_STATES - {OfferState.PROPOSED}
 # What the passenger sees: nothing before a second person has approved.
 PASSENGER_STATES = frozenset(set(OfferState) - {OfferState.PROPOSED})
 
@@ -88,6 +106,9 @@ REGIMES = frozenset({"eu261", "uk261", "appr", "us_dot", "caac", "montreal"})
 
 APPROVAL_REASONS = {
     "over_limit": lambda: _("above the proposer's approval limit"),
+    "case_over_limit": lambda: _(
+        "with the other offers on this case, above the proposer's approval limit"
+    ),
     "no_rate": lambda: _("no exchange rate to the proposer's limit currency"),
     "miles": lambda: _("miles always need a second person"),
     "no_limit": lambda: _("the proposer has no approval limit"),
@@ -98,6 +119,17 @@ def approval_reason_text(code: str) -> str:
     """Return the translated reason why an offer needed approval."""
     found = APPROVAL_REASONS.get(code)
     return found() if found else ""
+
+
+@dataclass(frozen=True)
+class Approval:
+    """Whether an offer needs a second person, why, and the valuation used."""
+
+    needs: bool
+    reason: str = ""
+    # ``value`` (this offer), ``case_value`` (with what counts on the case),
+    # ``limit`` and ``limit_currency``, as decimal strings and a code.
+    valuation: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -123,6 +155,21 @@ class OfferDraft:
 def offers_visible_to(user) -> QuerySet[RemedyOffer]:
     """Return the offers of the cases ``user`` may see."""
     return RemedyOffer.objects.filter(case__in=cases_visible_to(user))
+
+
+def offers_awaiting(user) -> QuerySet[RemedyOffer]:
+    """Return the proposed offers ``user`` may approve (``may_approve``), as a query.
+
+    One query whatever their number: the role is checked once and the cases in
+    the query, instead of asking ``may_approve`` offer by offer.
+    """
+    if not is_approver(user):
+        return RemedyOffer.objects.none()
+    return (
+        offers_visible_to(user)
+        .filter(state=OfferState.PROPOSED)
+        .exclude(proposed_by=user)
+    )
 
 
 def offer_for_staff(user, offer_id: int) -> RemedyOffer:
@@ -170,7 +217,12 @@ def may_approve(user, offer: RemedyOffer) -> bool:
         return False
     if offer.proposed_by_id == user.pk:
         return False
-    if not may_work(user, offer.case):
+    return is_approver(user) and may_work(user, offer.case)
+
+
+def is_approver(user) -> bool:
+    """Say whether ``user``'s role approves offers: superuser, supervisor, admin."""
+    if user is None or not getattr(user, "is_authenticated", False):
         return False
     if user.is_superuser:
         return True
@@ -192,10 +244,13 @@ def propose_offer(
     if actor is not None and not may_propose(actor, case):
         raise PermissionDenied(_("You may not change this case."))
     at = at or timezone.now()
-    values = _checked(case, draft)
-    needs, reason, valuation = _approval_needed(actor, values, at)
+    values = _checked(case, draft, at)
     with transaction.atomic():
+        # Locked before counting: two proposals at once cannot both fit the limit.
         Case.objects.select_for_update().filter(pk=case.pk).first()
+        counted = counted_money([case.pk], actor).get(case.pk, [])
+        approval = approval_needed(actor, values, at, counted)
+        needs, reason = approval.needs, approval.reason
         receipts = values.pop("receipts")
         offer = RemedyOffer.objects.create(
             case=case,
@@ -208,7 +263,7 @@ def propose_offer(
             **values,
         )
         offer.receipts.set(receipts)
-        data = {**_offer_data(offer), "needs_approval": needs, **valuation}
+        data = {**_offer_data(offer), "needs_approval": needs, **approval.valuation}
         if reason:
             data["approval_reason"] = reason
         record_event(case, RemedyEvent.PROPOSED, actor=actor, data=data, at=at)
@@ -219,7 +274,7 @@ def propose_offer(
     return offer
 
 
-def _checked(case: Case, draft: OfferDraft) -> dict[str, Any]:
+def _checked(case: Case, draft: OfferDraft, at: datetime) -> dict[str, Any]:
     """Return model values for a draft, or raise InvalidInput with every fault."""
     faults: list[FieldError] = []
     kind = draft.kind if draft.kind in OfferKind.values else None
@@ -227,8 +282,10 @@ def _checked(case: Case, draft: OfferDraft) -> dict[str, Any]:
         faults.append(FieldError("kind", _("Choose a remedy."), "invalid_choice"))
     amount = _amount(draft, kind, faults)
     currency = (draft.currency or "").strip().upper()
-    if amount is not None and not is_currency(currency):
-        faults.append(FieldError("currency", _("Give an ISO 4217 currency code.")))
+    if amount is not None:
+        fault = currency_fault(currency, at.date())
+        if fault is not None:
+            faults.append(fault)
     miles = draft.miles
     if kind == OfferKind.MILES and (miles is None or miles <= 0):
         faults.append(FieldError("miles", _("Give a number of miles."), "required"))
@@ -313,34 +370,114 @@ def _amount(draft: OfferDraft, kind: str | None, faults: list) -> Decimal | None
     return None
 
 
-def _approval_needed(
-    actor, values: dict[str, Any], at: datetime
-) -> tuple[bool, str, dict[str, str]]:
-    """Return whether a second person must approve, why, and the valuation used."""
+# Units of account, not money: the SDR (XDR), the Sucre (XSU), the African
+# Development Bank's unit (XUA) and the European bond units (XBA-XBD). CLDR marks
+# none of them legal tender; they are removed by name as well, so that no change
+# in its data makes one payable.
+UNITS_OF_ACCOUNT = frozenset({"XDR", "XSU", "XUA", "XBA", "XBB", "XBC", "XBD"})
+
+
+@lru_cache(maxsize=16)
+def _tender_codes(on: date) -> frozenset[str]:
+    """Return the currencies that are legal tender in some territory on ``on``."""
+    codes: set[str] = set()
+    for territory in get_global("territory_currencies"):
+        codes.update(get_territory_currencies(territory, on, tender=True))
+    return frozenset(codes) - UNITS_OF_ACCOUNT
+
+
+def is_payable_currency(code: str, on: date | None = None) -> bool:
+    """Return whether money can be paid in ``code`` (upper case) on ``on``.
+
+    Payable means legal tender in some territory that day (CLDR's territory data):
+    not the SDR, a metal, a test or funds code, nor a currency since withdrawn.
+    """
+    return code in _tender_codes(on or timezone.localdate())
+
+
+def currency_fault(code: str, on: date) -> FieldError | None:
+    """Return the field error of an offer's currency, or None when it is payable."""
+    if not is_currency(code):
+        return FieldError("currency", _("Give an ISO 4217 currency code."))
+    if not is_payable_currency(code, on):
+        message = _(
+            "%(code)s cannot be paid: give the currency of the payment, such as "
+            "EUR (XDR, the SDR, is a unit of account of the Montreal Convention)."
+        ) % {"code": code}
+        return FieldError("currency", message, "not_payable")
+    return None
+
+
+def counted_money(
+    case_ids: Iterable[int], actor
+) -> dict[int, list[tuple[Decimal, str]]]:
+    """Return, per case, the money already out that counts against ``actor``'s limit.
+
+    That is the actor's own offers still waiting, offered, accepted or paid, and
+    anyone's offers approved at once within their own limit (no second person saw
+    them); each as ``(amount, currency)``. PaxCare itself (``actor`` None) keeps
+    no limit, so nothing counts.
+    """
     if actor is None:
-        return True, "no_limit", {}
+        return {}
+    mine = Q(proposed_by=actor, state__in=COUNTED_STATES)
+    unseen = Q(needs_approval=False, state__in=GIVEN_STATES)
+    rows = (
+        RemedyOffer.objects.filter(case_id__in=list(case_ids), amount__isnull=False)
+        .filter(mine | unseen)
+        .values_list("case_id", "amount", "currency")
+    )
+    found: dict[int, list[tuple[Decimal, str]]] = {}
+    for case_id, amount, currency in rows:
+        found.setdefault(case_id, []).append((amount, currency))
+    return found
+
+
+def approval_needed(
+    actor,
+    values: dict[str, Any],
+    at: datetime,
+    counted: Iterable[tuple[Decimal, str]] = (),
+    table: dict | None = None,
+) -> Approval:
+    """Judge an offer against the proposer's limit, with what counts on its case.
+
+    ``counted`` is the case's entry of ``counted_money``; ``table`` the rates of
+    the day (``rates_on``), read here when not given.
+    """
+    if actor is None:
+        return Approval(True, "no_limit")
     profile = agent_profile(actor)
     if profile is None:
         # A superuser without an agent profile has no limit to keep to.
-        return (not actor.is_superuser), "no_limit", {}
+        return Approval(not actor.is_superuser, "no_limit")
     if values["kind"] == OfferKind.MILES:
-        return True, "miles", {}
+        return Approval(True, "miles")
     amount = values["amount"]
     if amount is None:
-        return False, "", {}
+        return Approval(False)
     limit_currency = profile.approval_currency.upper()
+    day = at.date()
+    table = rates_on(day) if table is None else table
     try:
-        value = convert(amount, values["currency"], limit_currency, at.date())
+        value = convert(amount, values["currency"], limit_currency, day, table)
+        before = sum(
+            (convert(a, c, limit_currency, day, table) for a, c in counted),
+            Decimal(0),
+        )
     except NoRate:
-        return True, "no_rate", {"limit_currency": limit_currency}
+        return Approval(True, "no_rate", {"limit_currency": limit_currency})
     valuation = {
         "value": str(value),
+        "case_value": str((before + value).quantize(CENT)),
         "limit": str(profile.approval_limit.quantize(CENT)),
         "limit_currency": limit_currency,
     }
     if value > profile.approval_limit:
-        return True, "over_limit", valuation
-    return False, "", valuation
+        return Approval(True, "over_limit", valuation)
+    if before + value > profile.approval_limit:
+        return Approval(True, "case_over_limit", valuation)
+    return Approval(False, "", valuation)
 
 
 # --- Moving along -----------------------------------------------------------------

@@ -2,12 +2,14 @@
 
 A goodwill gesture for a whole disrupted flight reaches hundreds of cases. Each case
 gets exactly what ``offers.propose_offer`` would give it: the same checks, the same
-approval rule (the proposer's limit against the amount of one offer, converted with
-the dated rate table), the same ``remedy.*`` events and ledger entries, and so the
-same notifications. Only the cost differs: a batch inserts its offers, ledger
-entries and events together and announces the events once, so that comms queues
-the batch's notifications in one go; a batch costs a dozen queries, not a dozen per
-case.
+approval rule (the proposer's limit against the offer plus what already counts on
+that case, converted with the dated rate table), the same ``remedy.*`` events and
+ledger entries. Only the cost differs: a batch inserts its offers, ledger entries
+and events together and announces the events once, so that comms queues the
+batch's notifications in one go; a batch costs a dozen queries, not a dozen per
+case. Its ``remedy.proposed`` events carry ``batch`` (the id of the batch's first
+offer), so that the offers waiting for approval make one request to the approver
+(``receivers``), not one each.
 
 ``approve_offers`` and ``reject_offers`` are one person's decision on many proposed
 offers (a whole gesture waiting above the proposer's limit): every offer is checked
@@ -33,14 +35,18 @@ from paxcare.errors import PermissionDenied
 from paxcare.remedies.models import OfferKind, OfferState, RemedyOffer
 from paxcare.remedies.offers import (
     VALID_DAYS,
+    Approval,
     OfferDraft,
-    _approval_needed,
     _checked,
     _expire_if_due,
     _offer_data,
     _reason,
+    approval_needed,
+    counted_money,
+    is_approver,
     ledger_entry,
 )
+from paxcare.remedies.rates import rates_on
 from paxcare.remedies.services import RemedyEvent, case_flights
 from paxcare.routing.models import Role
 from paxcare.routing.services import agent_profile
@@ -81,8 +87,9 @@ def propose_offers(
 ) -> list[RemedyOffer]:
     """Propose ``draft`` on every case, as ``propose_offer`` does on one; in order.
 
-    Each offer is approved at once when its amount is within the proposer's limit
-    and otherwise waits for a second person, like a single offer. Raise
+    Each offer is approved at once when, with what already counts on its case, it
+    stays within the proposer's limit, and otherwise waits for a second person,
+    like a single offer. Raise
     PermissionDenied when ``actor`` may not work one of the cases, InvalidInput for
     bad values, ValueError for a reimbursement (its receipts belong to one case).
     """
@@ -94,41 +101,74 @@ def propose_offers(
         # Receipts are files of one case: no page or route offers this in a batch.
         raise ValueError("Expenses are reimbursed case by case, against receipts.")
     at = at or timezone.now()
-    values = _checked(cases[0], draft)
+    values = _checked(cases[0], draft, at)
     values.pop("receipts")
-    needs, reason, valuation = _approval_needed(actor, values, at)
     with transaction.atomic():
         ids = [case.pk for case in cases]
-        # Locked and read again with their categories, which the ledger copies.
+        # Locked and read again with their categories, which the ledger copies;
+        # locked before counting, so that no proposal meanwhile escapes the limit.
         locked = Case.objects.select_for_update(of=("self",)).select_related("category")
         found = locked.in_bulk(ids)
         if actor is not None and workable_case_ids(actor, ids) != set(ids):
             raise PermissionDenied(_("You may not change this case."))
         cases = [found[pk] for pk in ids]
-        offers = [_new_offer(case, values, needs, reason, actor, at) for case in cases]
+        approvals = _approvals(cases, values, actor, at)
+        offers = [
+            _new_offer(case, values, approval, actor, at)
+            for case, approval in zip(cases, approvals, strict=True)
+        ]
         insert_rows(offers)
-        flights = case_flights(cases)
-        entries, events = [], []
-        for offer in offers:
-            flight = flights[offer.case_id]
-            proposed = {**_offer_data(offer), "state": OfferState.PROPOSED}
-            proposed.update({"needs_approval": needs, **valuation})
-            if reason:
-                proposed["approval_reason"] = reason
-            events.append(_event(offer, RemedyEvent.PROPOSED, actor, proposed, at))
-            entries.append(ledger_entry(offer, at, flight, OfferState.PROPOSED))
-            if not needs:
-                entries.append(ledger_entry(offer, at, flight))
-                events += _approval_events(offer, actor, at, automatic=True)
-        insert_rows(entries)
-        insert_rows(events)
+        events = _write_proposals(offers, approvals, actor, at)
         announce(events)
+    waiting = sum(1 for offer in offers if offer.needs_approval)
     logger.info(
-        "remedies: %d offers proposed in one batch (%s approval)",
+        "remedies: %d offers proposed in one batch, %d awaiting approval",
         len(offers),
-        "awaiting" if needs else "no",
+        waiting,
     )
     return offers
+
+
+def _approvals(
+    cases: Sequence[Case], values: dict, actor, at: datetime
+) -> list[Approval]:
+    """Judge the offer on each case with what already counts there (one query).
+
+    A case named twice counts the batch's first offer when judging the second.
+    """
+    counted = counted_money([case.pk for case in cases], actor)
+    table = rates_on(at.date())
+    approvals = []
+    for case in cases:
+        here = counted.setdefault(case.pk, [])
+        approvals.append(approval_needed(actor, values, at, here, table))
+        if values["amount"] is not None:
+            here.append((values["amount"], values["currency"]))
+    return approvals
+
+
+def _write_proposals(
+    offers: list[RemedyOffer], approvals: list[Approval], actor, at: datetime
+) -> list[Event]:
+    """Insert the batch's ledger entries and events; return the events."""
+    flights = case_flights([offer.case for offer in offers])
+    batch = offers[0].pk
+    entries, events = [], []
+    for offer, approval in zip(offers, approvals, strict=True):
+        flight = flights[offer.case_id]
+        proposed = {**_offer_data(offer), "state": OfferState.PROPOSED}
+        proposed.update({"needs_approval": approval.needs, **approval.valuation})
+        if approval.reason:
+            proposed["approval_reason"] = approval.reason
+        proposed["batch"] = batch
+        events.append(_event(offer, RemedyEvent.PROPOSED, actor, proposed, at))
+        entries.append(ledger_entry(offer, at, flight, OfferState.PROPOSED))
+        if not approval.needs:
+            entries.append(ledger_entry(offer, at, flight))
+            events += _approval_events(offer, actor, at, automatic=True)
+    insert_rows(entries)
+    insert_rows(events)
+    return events
 
 
 def approve_offers(
@@ -197,13 +237,13 @@ def reject_offers(
 # --- Pieces -----------------------------------------------------------------------
 
 
-def _new_offer(case, values, needs: bool, reason: str, actor, at) -> RemedyOffer:
-    approved = not needs
+def _new_offer(case, values, approval: Approval, actor, at) -> RemedyOffer:
+    approved = not approval.needs
     return RemedyOffer(
         case=case,
         state=OfferState.APPROVED if approved else OfferState.PROPOSED,
-        needs_approval=needs,
-        approval_reason=reason,
+        needs_approval=approval.needs,
+        approval_reason=approval.reason,
         proposed_at=at,
         proposed_by=actor,
         approved_at=at if approved else None,
@@ -232,7 +272,7 @@ def _decidable(
     """Lock the offers; return the decision so far and the offers ready for it."""
     if len(offers) > MAX_BATCH:
         raise ValueError(f"At most {MAX_BATCH} offers per batch.")
-    if not _may_decide(actor):
+    if not is_approver(actor):
         raise PermissionDenied(
             _("Only a supervisor or administrator of the case may approve offers.")
         )
@@ -254,15 +294,6 @@ def _decidable(
         else:
             ready.append(offer)
     return decision, ready
-
-
-def _may_decide(actor) -> bool:
-    if actor is None or not getattr(actor, "is_authenticated", False):
-        return False
-    if actor.is_superuser:
-        return True
-    profile = agent_profile(actor)
-    return profile is not None and profile.role in (Role.SUPERVISOR, Role.ADMIN)
 
 
 def _write(offers: list[RemedyOffer], at: datetime, events: list[Event]) -> None:

@@ -46,6 +46,10 @@ from paxcare.remedies.panels import facts_forms
 
 logger = logging.getLogger(__name__)
 
+# Waiting offers listed on the remedies page, oldest first; a disruption's whole
+# gesture is approved from the disruption's page.
+WAITING_SHOWN = 200
+
 
 def _case(request: HttpRequest, number: str) -> Case:
     try:
@@ -231,14 +235,11 @@ def _message(error: ServiceError) -> str:
 @console_view
 def console_home(request: HttpRequest) -> HttpResponse:
     """Offers waiting for the signed-in person's approval, and this month's ledger."""
-    waiting = [
-        offer
-        for offer in offers.offers_visible_to(request.user)
-        .filter(state=OfferState.PROPOSED)
+    waiting = list(
+        offers.offers_awaiting(request.user)
         .select_related("case", "proposed_by")
-        .order_by("proposed_at")[:200]
-        if offers.may_approve(request.user, offer)
-    ]
+        .order_by("proposed_at", "pk")[:WAITING_SHOWN]
+    )
     today = timezone.localdate()
     start = timezone.make_aware(datetime.combine(today.replace(day=1), time.min))
     rows = ledger.ledger_totals(
