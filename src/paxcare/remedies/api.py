@@ -9,6 +9,7 @@ with the item's index (``items.3.segments.0.origin``); nothing is half answered.
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import date
 from decimal import Decimal
@@ -22,16 +23,33 @@ from pydantic_core import PydanticCustomError
 from paxcare.errors import FieldError, ServiceError
 from paxcare.money import MAX_AMOUNT, is_currency
 from paxcare.remedies.services import carrier_registry
+from paxcare.years import CODE as YEAR_CODE
+from paxcare.years import year_fault
 
 from .engine.assess import assess
+from .engine.checks import MAX_BAG_WEIGHT_KG, MAX_SEGMENTS
 from .engine.parse import InputError, parse_assessment
 from .engine.serialize import result_to_dict
 from .engine.types import Assessment
+from .regimes.exchange import rates_from, table_rate
 
+logger = logging.getLogger(__name__)
 router = Router(tags=["entitlements"])
 
 MAX_ITEMS = 1000
 Cabin = Literal["economy", "premium_economy", "business", "first"]
+
+
+class DatedSchema(Schema):
+    """Input whose every date lies in the years PaxCare works with (``years``)."""
+
+    @field_validator("*")
+    @classmethod
+    def _within_years(cls, value: Any) -> Any:
+        fault = year_fault(value) if isinstance(value, date) else None
+        if fault is not None:
+            raise PydanticCustomError(YEAR_CODE, fault)
+        return value
 
 
 class MoneyIn(Schema):
@@ -50,7 +68,7 @@ class MoneyIn(Schema):
         return value.upper()
 
 
-class SegmentIn(Schema):
+class SegmentIn(DatedSchema):
     marketing_carrier: str = Field(..., min_length=2, max_length=3, examples=["LH"])
     operating_carrier: str | None = Field(None, min_length=2, max_length=3)
     flight_number: str | None = Field(None, examples=["LH400"])
@@ -66,12 +84,12 @@ class CarrierIn(Schema):
     appr_size: Literal["large", "small"] | None = None
 
 
-class ReroutingIn(Schema):
+class ReroutingIn(DatedSchema):
     departure: AwareDatetime
     arrival: AwareDatetime
 
 
-class EventIn(Schema):
+class EventIn(DatedSchema):
     type: Literal[
         "delay",
         "cancellation",
@@ -94,7 +112,7 @@ class EventIn(Schema):
     delivered_at: AwareDatetime | None = None
     complained_at: AwareDatetime | None = None
     bag_fee: MoneyIn | None = None
-    bag_weight_kg: float | None = Field(None, gt=0)
+    bag_weight_kg: float | None = Field(None, gt=0, le=float(MAX_BAG_WEIGHT_KG))
 
 
 class PassengerIn(Schema):
@@ -104,7 +122,7 @@ class PassengerIn(Schema):
 
 class AssessmentIn(Schema):
     id: str | int | None = None
-    segments: list[SegmentIn] = Field(..., min_length=1)
+    segments: list[SegmentIn] = Field(..., min_length=1, max_length=MAX_SEGMENTS)
     carriers: dict[str, CarrierIn] = Field(default_factory=dict)
     event: EventIn
     passenger: PassengerIn | None = None
@@ -190,6 +208,9 @@ def assess_entitlements(request, payload: AssessBatchIn) -> dict[str, Any]:
                 FieldError(field=_path(index, f.field), message=f.message, code=f.code)
                 for f in error.fields
             )
+        except Exception:
+            logger.exception("Entitlements: item %d could not be read", index)
+            faults.append(_unassessable(index))
     if faults:
         raise ServiceError(
             _("Some assessments are not valid."),
@@ -197,7 +218,33 @@ def assess_entitlements(request, payload: AssessBatchIn) -> dict[str, Any]:
             fields=faults,
             status=422,
         )
-    return {"results": [result_to_dict(assess(a)) for a in parsed]}
+    results = []
+    # The fares of US denied boarding are converted with the administrators' rates.
+    with rates_from(table_rate):
+        for index, assessment in enumerate(parsed):
+            try:
+                results.append(result_to_dict(assess(assessment)))
+            except Exception:
+                # A request the checks let through that no rule can compute with:
+                # a bug to fix, but an answer about this item, never a 500.
+                logger.exception("Entitlements: item %d could not be assessed", index)
+                faults.append(_unassessable(index))
+    if faults:
+        raise ServiceError(
+            _("Some assessments are not valid."),
+            code="invalid",
+            fields=faults,
+            status=422,
+        )
+    return {"results": results}
+
+
+def _unassessable(index: int) -> FieldError:
+    return FieldError(
+        field=f"items.{index}",
+        message=str(_("This assessment could not be computed from these facts.")),
+        code="unassessable",
+    )
 
 
 def _path(index: int, field: str) -> str:

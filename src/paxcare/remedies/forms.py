@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -31,6 +32,9 @@ from paxcare.remedies.models import (
     ExpenseKind,
     OfferKind,
 )
+from paxcare.remedies.offers import currency_fault
+from paxcare.years import CODE as YEAR_CODE
+from paxcare.years import year_fault
 
 CARRIER = re.compile(r"^[A-Za-z0-9]{2}[A-Za-z]?$")
 FLIGHT = re.compile(r"^[A-Za-z0-9]{2}\d{1,4}[A-Za-z]?$")
@@ -75,6 +79,11 @@ class LocalDateTimeField(forms.Field):
             except ValueError:
                 pass
         raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if value is not None and (fault := year_fault(value)) is not None:
+            raise forms.ValidationError(fault, code=YEAR_CODE)
 
 
 def _at(moment: datetime | None, code: str) -> datetime | None:
@@ -368,7 +377,12 @@ class OfferForm(forms.Form):
         ]
 
     def clean_currency(self) -> str:
-        return _currency(self.cleaned_data.get("currency", ""))
+        code = _currency(self.cleaned_data.get("currency", ""))
+        # The form checks what the service checks, so the fault shows on its field.
+        fault = currency_fault(code, timezone.localdate()) if code else None
+        if fault is not None:
+            raise forms.ValidationError(fault.message, code=fault.code)
+        return code
 
 
 class StepForm(forms.Form):

@@ -38,6 +38,7 @@ from paxcare.remedies.models import (
     Playbook,
     PlaybookStep,
 )
+from paxcare.remedies.regimes.exchange import rates_from, table_rate
 
 logger = logging.getLogger(__name__)
 
@@ -83,9 +84,28 @@ def carrier_registry() -> tuple[dict[str, CarrierFacts] | None, str | None]:
 
 
 def assess(data: Any) -> dict[str, Any]:
-    """Assess one JSON-like request with the administrators' carrier registry."""
+    """Assess one JSON-like request with the administrators' carrier registry and
+    their exchange rates (a US denied-boarding fare in another currency is
+    converted to compare it with the caps in dollars)."""
     registry, version = carrier_registry()
-    return assess_request(data, registry, version)
+    with rates_from(table_rate):
+        if _needs_rate(data):
+            # The answer depends on the rate table: never from or into the cache.
+            return assess_request(data, registry or default_carriers(), None)
+        return assess_request(data, registry, version)
+
+
+def _needs_rate(data: Any) -> bool:
+    """Whether a request is a denied boarding with a fare in another currency than
+    the US dollar (the only conversion the regimes make)."""
+    if not isinstance(data, dict):
+        return False
+    event = data.get("event")
+    passenger = data.get("passenger")
+    if not isinstance(event, dict) or event.get("type") != "denied_boarding":
+        return False
+    fare = passenger.get("one_way_fare") if isinstance(passenger, dict) else None
+    return isinstance(fare, dict) and str(fare.get("currency", "")).upper() != "USD"
 
 
 # --- Facts ----------------------------------------------------------------------
@@ -205,6 +225,19 @@ ENGINE_MESSAGES = {
     "unknown_carrier": lambda: _(
         "This carrier is not in the carrier registry: an administrator can add it."
     ),
+    "date_out_of_range": lambda: _("Must be a date in the years 1900 to 2999."),
+    "same_airport": lambda: _("Must be another airport than the departure."),
+    "departs_before_previous_arrival": lambda: _(
+        "Must be later than the previous flight's scheduled arrival."
+    ),
+    "not_connected": lambda: _(
+        "Must be where the previous flight lands, or an airport near it."
+    ),
+    "notified_after_departure": lambda: _(
+        "Must be before the scheduled departure, or at most 3 days after it."
+    ),
+    "weight_too_large": lambda: _("Must be at most 500 kg."),
+    "too_many": lambda: _("An itinerary holds at most 16 flights."),
 }
 
 

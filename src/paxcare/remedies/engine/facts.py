@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
+from operator import attrgetter
 from zoneinfo import ZoneInfo
 
 from .reference import great_circle_km, territories
@@ -27,6 +28,7 @@ from .types import (
 )
 
 MINUTE = 60.0
+DESTINATION_COUNTRY = attrgetter("destination.country")
 
 
 @lru_cache(maxsize=1024)
@@ -95,7 +97,9 @@ def gather_facts(assessment: Assessment) -> Facts:
     departure_delay = _departure_delay(event, segment, arrival_delay)
     carrier = assessment.carriers[segment.operating_carrier]
     flight_date = local_date(segment.scheduled_departure, segment.origin)
-    countries = (origin.country, *[s.destination.country for s in segments])
+    # map and attrgetter rather than a comprehension, which builds a function object
+    # on every call on CPython 3.11.
+    countries = (origin.country, *map(DESTINATION_COUNTRY, segments))
     table = territories()
     zones_of = table.zones
     zones = table.zones_of_each(countries, flight_date)

@@ -17,14 +17,22 @@ from typing import Any
 # of it could overflow the decimal context (paxcare.money needs no Django).
 from paxcare.money import MAX_AMOUNT
 
-from .reference import airport, airport_table, default_carriers
+from .checks import request_faults
+from .plain import (
+    CAUSES,
+    EVENT_TYPES,
+    aware_moment,
+    plain_assessment,
+    plain_money,
+    plain_segment,
+)
+from .reference import airport, default_carriers
 from .types import (
     BAGGAGE_EVENTS,
     CABIN_RANK,
     Airport,
     Assessment,
     Carrier,
-    Cause,
     Event,
     EventType,
     Money,
@@ -34,9 +42,6 @@ from .types import (
 )
 
 APPR_SIZES = ("large", "small")
-ZERO = Decimal(0)
-EVENT_TYPES = {e.value: e for e in EventType}
-CAUSES = {c.value: c for c in Cause}
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +101,8 @@ class _Reader:
                 self.fail(f"{path}{key}", "required", "is required")
             return None
         if isinstance(value, str):
+            if (found := aware_moment(value)) is not None:
+                return found
             try:
                 value = datetime.fromisoformat(value)
             except ValueError:
@@ -114,22 +121,8 @@ class _Reader:
         value = data.get(key)
         if value is None:
             return None
-        if type(value) is dict:
-            # Plain text amount and code: no field path to build, no error to give.
-            currency, raw = value.get("currency"), value.get("amount")
-            if (
-                type(raw) is str
-                and type(currency) is str
-                and len(currency) == 3
-                and currency.isalpha()
-            ):
-                try:
-                    plain = Decimal(raw)
-                except InvalidOperation:
-                    pass
-                else:
-                    if plain.is_finite() and ZERO <= plain <= MAX_AMOUNT:
-                        return Money(plain, currency.upper())
+        if (plain := plain_money(value)) is not None:
+            return plain
         field = f"{path}{key}"
         if not (type(value) is dict or isinstance(value, Mapping)):
             self.fail(
@@ -182,6 +175,9 @@ def parse_assessment(
     ``registry`` is the carrier registry to use (the default one when None); the
     request's own ``carriers`` object overrides its entries.
     """
+    plain = plain_assessment(data, registry)
+    if plain is not None and not request_faults(plain.segments, plain.event):
+        return plain
     reader = _Reader()
     root = data if type(data) is dict else reader.mapping(data, "$")
     if root is None:
@@ -198,6 +194,8 @@ def parse_assessment(
                 "unknown_carrier",
                 "is not in the carrier registry: give its country (and appr_size)",
             )
+    for fault in request_faults(segments, event, root.get("carriers")):
+        reader.fail(*fault)
     if reader.errors or event is None:
         raise InputError(reader.errors)
     return Assessment(
@@ -218,7 +216,7 @@ def _segments(reader: _Reader, value: Any) -> list[Segment]:
         return []
     segments = []
     for index, raw in enumerate(value):
-        segment = _plain_segment(raw) if type(raw) is dict else None
+        segment = plain_segment(raw) if type(raw) is dict else None
         if segment is None:
             path = SEGMENT_PATHS[index] if index < 8 else f"segments[{index}]."
             segment = _segment(reader, raw, path)
@@ -228,7 +226,7 @@ def _segments(reader: _Reader, value: Any) -> list[Segment]:
 
 
 def _segment(reader: _Reader, raw: Any, path: str) -> Segment | None:
-    if type(raw) is dict and (segment := _plain_segment(raw)) is not None:
+    if type(raw) is dict and (segment := plain_segment(raw)) is not None:
         return segment
     data = raw if type(raw) is dict else reader.mapping(raw, path.rstrip("."))
     if data is None:
@@ -260,66 +258,6 @@ def _segment(reader: _Reader, raw: Any, path: str) -> Segment | None:
         scheduled_departure=departure,  # type: ignore[arg-type]
         scheduled_arrival=arrival,  # type: ignore[arg-type]
         cabin=data.get("cabin"),
-    )
-
-
-def _plain_segment(data: dict[str, Any]) -> Segment | None:
-    """Read a segment whose every field is plainly valid in one go, else None.
-
-    A segment read here is the one ``_segment`` reads field by field, at a fifth
-    of the calls; anything less plain (a missing field, a datetime object, an
-    unknown airport) returns None and is read, and reported, field by field.
-    """
-    get = data.get
-    marketing, origin, destination = (
-        get("marketing_carrier"),
-        get("origin"),
-        get("destination"),
-    )
-    departure, arrival = get("scheduled_departure"), get("scheduled_arrival")
-    if not (
-        type(marketing) is str
-        and type(origin) is str
-        and type(destination) is str
-        and type(departure) is str
-        and type(arrival) is str
-    ):
-        return None
-    marketing = marketing.strip()
-    operating = get("operating_carrier")
-    if operating is None:
-        operating = marketing
-    elif type(operating) is not str or not (operating := operating.strip()):
-        return None
-    flight_number = get("flight_number")
-    if flight_number is None:
-        flight_number = ""
-    elif type(flight_number) is not str or not (flight_number := flight_number.strip()):
-        return None
-    airports = airport_table()
-    origin_airport = airports.get(origin.strip().upper())
-    destination_airport = airports.get(destination.strip().upper())
-    if not marketing or origin_airport is None or destination_airport is None:
-        return None
-    try:
-        departure_at = datetime.fromisoformat(departure)
-        arrival_at = datetime.fromisoformat(arrival)
-    except ValueError:
-        return None
-    if departure_at.utcoffset() is None or arrival_at.utcoffset() is None:
-        return None
-    if arrival_at <= departure_at:
-        return None
-    # Positional, in the order of the fields: a keyword call costs twice as much.
-    return Segment(
-        marketing.upper(),
-        operating.upper(),
-        flight_number.upper(),
-        origin_airport,
-        destination_airport,
-        departure_at,
-        arrival_at,
-        get("cabin"),
     )
 
 

@@ -11,6 +11,7 @@ import json
 import math
 from datetime import date, timedelta
 from functools import cache
+from itertools import repeat
 from pathlib import Path
 
 import airportsdata
@@ -124,8 +125,7 @@ class Territories:
     ) -> tuple[frozenset[str], ...]:
         """Return the territories of each of ``countries`` on the date ``on``."""
         if on >= self.settled:
-            latest = self._latest
-            return tuple([latest.get(country, NOWHERE) for country in countries])
+            return tuple(map(self._latest.get, countries, repeat(NOWHERE)))
         return tuple([self.zones(country, on) for country in countries])
 
     def state_of(self, country: str) -> str:

@@ -27,12 +27,13 @@ class Appr(Regime):
         super().__init__("appr")
 
     def assess_into(self, facts: Facts, outcome: Outcome) -> None:
+        # Scope first: a journey the law never covers is out of scope on any date.
+        if "CA" not in facts.anywhere:
+            self.refuse(outcome, "out_of_scope", "out_of_scope")
+            return
         rules = version_on(self.regime, facts.flight_date)
         if rules is None:
             self.refuse(outcome, "not_in_force", "not_in_force", date=facts.flight_date)
-            return
-        if "CA" not in facts.anywhere:
-            self.refuse(outcome, "out_of_scope", "out_of_scope")
             return
         event = facts.event.type
         if event in BAGGAGE_EVENTS or event is EventType.DOWNGRADE:
@@ -120,9 +121,9 @@ class Appr(Regime):
                 self.refuse(
                     outcome,
                     "below_threshold",
-                    "below_threshold",
+                    "below_threshold" if late >= 0 else "arrived_early",
                     Kind.COMPENSATION,
-                    delay=minutes(late),
+                    delay=minutes(abs(late)),
                 )
                 return
             amount = Decimal(band["amount"])

@@ -25,12 +25,13 @@ class Caac(Regime):
         super().__init__("caac")
 
     def assess_into(self, facts: Facts, outcome: Outcome) -> None:
+        # Scope first: a journey the law never covers is out of scope on any date.
+        if not self._in_scope(facts):
+            self.refuse(outcome, "out_of_scope", "out_of_scope")
+            return
         rules = version_on(self.regime, facts.flight_date)
         if rules is None:
             self.refuse(outcome, "not_in_force", "not_in_force", date=facts.flight_date)
-            return
-        if not self._in_scope(facts):
-            self.refuse(outcome, "out_of_scope", "out_of_scope")
             return
         granted = len(outcome.entitlements)
         event = facts.event.type

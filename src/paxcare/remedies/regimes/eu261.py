@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..engine.facts import Facts, Outcome
+from ..engine.reference import territories
 from ..engine.rules import version_on
 from ..engine.text import CAUSE_TEXT, join, kilometres, minutes, money, period
 from ..engine.types import (
@@ -35,6 +36,12 @@ class EuStyleRegime(Regime):
     def assess_into(self, facts: Facts, outcome: Outcome) -> None:
         rules = version_on(self.regime, facts.flight_date)
         if rules is None:
+            # Scope first, by the first version: a journey the regulation never
+            # covers is out of scope, not merely before its time.
+            first = self.book.versions[0]
+            if not self._in_scope_at_start(facts, first):
+                outcome.not_applicable.append(self._out_of_scope(first))
+                return
             self.refuse(outcome, "not_in_force", "not_in_force", date=facts.flight_date)
             return
         if not self._in_scope(facts, rules):
@@ -70,6 +77,22 @@ class EuStyleRegime(Regime):
             if rule["to"] in arriving and not carrier.isdisjoint(rule["carriers"]):
                 return True
         return False
+
+    def _in_scope_at_start(self, facts: Facts, first: dict[str, Any]) -> bool:
+        """Apply Art. 3(1) of the first version with the territories of its first day.
+
+        For a flight before the regulation: the UK's territory, say, begins with
+        UK261, so a London departure of 2019 is covered-but-not-yet, not out of scope.
+        """
+        table, on = territories(), self.book.starts[0]
+        if first["territory"] in table.zones(facts.countries[0], on):
+            return True
+        arriving = table.zones(facts.countries[-1], on)
+        carrier = table.zones(facts.carrier.country, on)
+        return any(
+            rule["to"] in arriving and not carrier.isdisjoint(rule["carriers"])
+            for rule in first["inbound"]
+        )
 
     def _out_of_scope(self, rules: dict[str, Any]) -> NotApplicable:
         """Return the version's reason for a journey it does not cover."""
@@ -117,9 +140,9 @@ class EuStyleRegime(Regime):
             self.refuse(
                 outcome,
                 "below_threshold",
-                "below_threshold",
+                "below_threshold" if delay >= 0 else "arrived_early",
                 Kind.COMPENSATION,
-                delay=minutes(delay),
+                delay=minutes(abs(delay)),
             )
             return
         if self._extraordinary(facts, rules, outcome):

@@ -15,6 +15,7 @@ from ..engine.rules import version_on
 from ..engine.text import join, minutes, money
 from ..engine.types import EventType, Kind
 from .base import Regime
+from .exchange import converted
 
 HUNDRED = Decimal(100)
 
@@ -24,12 +25,13 @@ class UsDot(Regime):
         super().__init__("us_dot")
 
     def assess_into(self, facts: Facts, outcome: Outcome) -> None:
+        # Scope first: a journey the law never covers is out of scope on any date.
+        if "US" not in facts.anywhere:
+            self.refuse(outcome, "out_of_scope", "out_of_scope")
+            return
         rules = version_on(self.regime, facts.flight_date)
         if rules is None:
             self.refuse(outcome, "not_in_force", "not_in_force", date=facts.flight_date)
-            return
-        if "US" not in facts.anywhere:
-            self.refuse(outcome, "out_of_scope", "out_of_scope")
             return
         domestic = "US" in facts.everywhere
         event = facts.event.type
@@ -55,9 +57,9 @@ class UsDot(Regime):
             self.refuse(
                 outcome,
                 "below_threshold",
-                "dbc_within_hour",
+                "dbc_within_hour" if late >= 0 else "dbc_early",
                 Kind.COMPENSATION,
-                delay=minutes(late),
+                delay=minutes(abs(late)),
             )
             return
         scope = "domestic" if domestic else "international"
@@ -71,21 +73,41 @@ class UsDot(Regime):
         if fare is None:
             text = self.text("dbc_no_fare", percent=percent, cap=money(cap, "USD"))
         else:
-            amount = fare.amount * percent / HUNDRED
-            currency = fare.currency
-            if fare.currency == rules["currency"]:
-                amount = min(amount, cap)
+            # The caps are in US dollars (14 CFR 250.5): convert the fare first.
+            fare_usd = converted(
+                fare.amount, fare.currency, rules["currency"], facts.flight_date
+            )
+            if fare_usd is None:
+                self.refuse(
+                    outcome,
+                    "no_rate",
+                    "dbc_no_rate",
+                    Kind.COMPENSATION,
+                    percent=percent,
+                    fare=money(fare.amount, fare.currency),
+                    cap=money(cap, "USD"),
+                    date=facts.flight_date,
+                )
+                return
+            amount = min(fare_usd * percent / HUNDRED, cap)
             key = "dbc" if late is not None else "dbc_not_rerouted"
             text = self.text(
                 key,
-                money=money(amount, fare.currency),
+                money=money(amount, rules["currency"]),
                 percent=percent,
                 fare=money(fare.amount, fare.currency),
                 cap=money(cap, "USD"),
                 delay=minutes(late or 0),
             )
             if fare.currency != rules["currency"]:
-                text = join(text, self.text("dbc_other_currency"))
+                text = join(
+                    text,
+                    self.text(
+                        "dbc_converted",
+                        fare=money(fare_usd, rules["currency"]),
+                        date=facts.flight_date,
+                    ),
+                )
         outcome.grant(
             self.entitlement(
                 facts,
