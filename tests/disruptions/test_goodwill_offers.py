@@ -154,10 +154,7 @@ def test_a_gesture_above_the_limit_waits_and_asks_the_supervisor(leads, disrupti
     proposed = Event.objects.filter(type="remedy.proposed").first()
     assert (proposed.data["value"], proposed.data["limit"]) == ("150.00", "100.00")
     requests = Notification.objects.filter(purpose="approval_request")
-    assert (
-        sorted(requests.values_list("recipient", flat=True))
-        == ["lead2@example.com"] * 3
-    )
+    assert list(requests.values_list("recipient", flat=True)) == ["lead2@example.com"]
     assert not Notification.objects.filter(purpose="offer").exists()
 
 
