@@ -12,12 +12,17 @@ then asks for each page through Django's test client and times the report.
     .venv/bin/python bench/bench_insights.py [--cases 1000000] [--rounds 20]
         [--keep] [--reuse] [--database NAME] [--load-only] [--compare]
 
-``--reuse`` measures a database kept by ``--keep``; ``--load-only`` loads and keeps
-it; ``--compare`` times ``kpis_for`` (the KPI facts and counts, built by the load as
-``paxcare rebuild-kpi-rollups`` does) against ``compute_kpis`` and checks that both
-give the same report. PAXCARE_BENCH_PG names the
-server (default postgres://postgres@127.0.0.1:5432); loopback only. Exits with 77
-(skipped) when the server cannot be reached.
+``--reuse`` measures a database kept by ``--keep`` (migrated first, so that new
+indexes are there); ``--load-only`` loads and keeps it; ``--compare`` times
+``kpis_for`` (the KPI facts and counts, built by the load as ``paxcare
+rebuild-kpi-rollups`` does) against ``compute_kpis``, and the breakdowns and trends
+from the facts against those from the cases, and checks that each pair is the same.
+``--only TEXT`` measures the pages whose URL contains TEXT. Each page is asked for
+as the baggage agent, the baggage supervisor and an administrator, for the last 30
+days and for all time; a row gives p50 / p95 of the wall time, and the p50 of the
+time in the database and of this process's CPU time (the request's Python).
+PAXCARE_BENCH_PG names the server (default postgres://postgres@127.0.0.1:5432);
+loopback only. Exits with 77 (skipped) when the server cannot be reached.
 """
 
 import argparse
@@ -26,6 +31,7 @@ import statistics
 import sys
 import time
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -35,6 +41,7 @@ sys.path[:0] = [
 ]
 
 from bench_console_1m import (  # noqa: E402
+    DatabaseTime,
     open_database,
     percentile,
     prepare_environment,
@@ -107,6 +114,15 @@ def build(count: int) -> None:
     print(f"loaded {count:,} cases in {time.perf_counter() - started:.0f} s")
 
 
+def migrate() -> None:
+    """Bring a kept database to the current migrations (new indexes included)."""
+    from django.core.management import call_command
+
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    print(f"  migrated in {time.perf_counter() - started:.0f} s")
+
+
 def rebuild_rollups() -> None:
     """Build the KPI facts and counts, as ``paxcare rebuild-kpi-rollups`` does."""
     from paxcare.insights.rollups import rebuild
@@ -118,7 +134,7 @@ def rebuild_rollups() -> None:
 
 
 def clients() -> dict:
-    """Signed-in console clients and API clients for a supervisor and an admin."""
+    """Signed-in console and API clients for an agent, a supervisor and an admin."""
     from django.test import Client
 
     from bench_console_1m import people
@@ -126,8 +142,6 @@ def clients() -> dict:
 
     result = {}
     for who, user in people().items():
-        if who == "agent":
-            continue
         console = Client()
         console.force_login(user)
         _token, secret = ApiToken.issue(user, name="bench")
@@ -153,43 +167,66 @@ def periods() -> dict[str, dict]:
 
 
 def pages() -> list[tuple[str, str, dict]]:
+    """Every page and endpoint, for the last 30 days and for all time (the insight
+    pages without dates show the last 30 days; an end alone means all time)."""
     p = periods()
+    month, api_month = p["last 30 days"], p["api 30 days"]
+    up_to_today = {"end": month["end"]}
     return [
         ("console", "/console/dashboard/", p["all time"]),
-        ("console", "/console/dashboard/", p["last 30 days"]),
-        ("console", "/console/insights/", p["all time"]),
+        ("console", "/console/dashboard/", month),
+        ("console", "/console/insights/", {}),
+        ("console", "/console/insights/", up_to_today),
         ("console", "/console/insights/breakdown/", {"by": "airport"}),
+        ("console", "/console/insights/breakdown/", {"by": "airport", **up_to_today}),
         ("api", "/api/v1/kpis", p["all time"]),
-        ("api", "/api/v1/kpis", p["api 30 days"]),
-        ("api", "/api/v1/insights/breakdown", {"by": "department", **p["api 30 days"]}),
-        ("api", "/api/v1/insights/trends", p["api 30 days"]),
+        ("api", "/api/v1/kpis", api_month),
+        ("api", "/api/v1/insights/breakdown", {"by": "department", **api_month}),
+        ("api", "/api/v1/insights/breakdown", {"by": "airport", **api_month}),
+        ("api", "/api/v1/insights/breakdown", {"by": "department"}),
+        ("api", "/api/v1/insights/breakdown", {"by": "airport"}),
+        ("api", "/api/v1/insights/trends", api_month),
+        ("api", "/api/v1/insights/trends", {}),
     ]
 
 
-def measure(rounds: int) -> list[dict]:
+def measure(rounds: int, only: str | None = None) -> list[dict]:
+    from django.db import connection
+
     results = []
     for who, (console, api) in clients().items():
         for kind, path, query in pages():
             client = console if kind == "console" else api
             url = f"{path}?{urlencode(query)}" if query else path
+            if only and only not in url:
+                continue
             for _ in range(2):
                 response = client.get(url)
                 assert response.status_code == 200, (url, response.status_code)
-            timings = []
+            timings, cpu, in_database = [], [], []
             for _ in range(rounds):
-                started = time.perf_counter()
-                client.get(url)
+                database = DatabaseTime()
+                started, started_cpu = time.perf_counter(), time.process_time()
+                with connection.execute_wrapper(database):
+                    client.get(url)
                 timings.append((time.perf_counter() - started) * 1000)
+                cpu.append((time.process_time() - started_cpu) * 1000)
+                in_database.append(database.seconds * 1000)
             row = {
                 "who": who,
                 "url": url,
                 "p50_ms": round(statistics.median(timings), 1),
                 "p95_ms": round(percentile(timings, 95), 1),
+                "db_p50_ms": round(statistics.median(in_database), 1),
+                "cpu_p50_ms": round(statistics.median(cpu), 1),
+                "queries": database.queries,
             }
             results.append(row)
             print(
-                f"  {who:10s} p50 {row['p50_ms']:7.1f} ms  "
-                f"p95 {row['p95_ms']:7.1f} ms  {url}"
+                f"  {who:10s} p50 {row['p50_ms']:7.1f}  p95 {row['p95_ms']:7.1f}  "
+                f"db {row['db_p50_ms']:7.1f}  cpu {row['cpu_p50_ms']:6.1f} ms  "
+                f"{row['queries']:2d} q  {url}",
+                flush=True,
             )
     return results
 
@@ -238,8 +275,62 @@ def compare_paths(rounds: int) -> list[dict]:
             print(
                 f"  {who:10s} {label:12s} same={row['same']} "
                 f"p50 {row['p50_ms']:7.1f}  p95 {row['p95_ms']:7.1f}  "
-                f"cpu {row['cpu_p50_ms']:6.1f} ms; compute_kpis {direct_ms:7.1f} ms"
+                f"cpu {row['cpu_p50_ms']:6.1f} ms; compute_kpis {direct_ms:7.1f} ms",
+                flush=True,
             )
+    return results + compare_breakdowns_and_trends()
+
+
+def compare_breakdowns_and_trends() -> list[dict]:
+    """Check that every breakdown and trend from the facts is the one from the
+    cases, for each user, the last 30 days and all time; time both once."""
+    from django.utils import timezone
+
+    from bench_console_1m import people
+    from paxcare.cases.services import cases_visible_to
+    from paxcare.insights.breakdowns import DIMENSIONS, breakdown_for, compute_breakdown
+    from paxcare.insights.trends import compute_trends, trends_for
+
+    now = timezone.now()
+    spans = {"all time": None, "last 30 days": now - timedelta(days=30)}
+    results = []
+    for who, user in people().items():
+        cases = cases_visible_to(user)
+        for label, start in spans.items():
+            checks = {
+                f"breakdown by {by}": (
+                    partial(breakdown_for, user, by, start, now, now),
+                    partial(compute_breakdown, cases, by, start, now, now),
+                )
+                for by in DIMENSIONS
+            }
+            interval = "day" if start else "month"
+            checks[f"trends by {interval}"] = (
+                partial(trends_for, user, start, now, now, interval),
+                partial(compute_trends, cases, start, now, now, interval),
+            )
+            for name, (fast, slow) in checks.items():
+                started = time.perf_counter()
+                from_facts = fast()
+                fast_ms = (time.perf_counter() - started) * 1000
+                started = time.perf_counter()
+                from_cases = slow()
+                slow_ms = (time.perf_counter() - started) * 1000
+                row = {
+                    "who": who,
+                    "period": label,
+                    "figures": name,
+                    "same": from_facts == from_cases,
+                    "groups": len(from_facts),
+                    "facts_ms": round(fast_ms, 1),
+                    "cases_ms": round(slow_ms, 1),
+                }
+                results.append(row)
+                print(
+                    f"  {who:10s} {label:12s} {name:22s} same={row['same']} "
+                    f"facts {fast_ms:7.1f} ms; cases {slow_ms:7.1f} ms",
+                    flush=True,
+                )
     return results
 
 
@@ -282,8 +373,9 @@ def main() -> None:
     parser.add_argument(
         "--compare",
         action="store_true",
-        help="only compare kpis_for with compute_kpis (same report, time)",
+        help="only compare the figures from the facts with those from the cases",
     )
+    parser.add_argument("--only", help="measure the pages whose URL contains this")
     args = parser.parse_args()
     name = args.database
     server, admin = open_database(name, reuse=args.reuse)
@@ -294,7 +386,9 @@ def main() -> None:
     admin.execute(f'ALTER DATABASE "{name}" SET jit = off')
     prepare_environment(f"{server}/{name}")
     try:
-        if not args.reuse:
+        if args.reuse:
+            migrate()
+        else:
             build(args.cases)
         if args.load_only:
             args.keep = True
@@ -302,7 +396,7 @@ def main() -> None:
         if args.compare:
             print(json.dumps(compare_paths(args.rounds), indent=2))
             return
-        pages_measured = measure(args.rounds)
+        pages_measured = measure(args.rounds, args.only)
         report = time_report()
         worst = max(row["p95_ms"] for row in pages_measured)
         summary = {

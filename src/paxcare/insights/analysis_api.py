@@ -9,12 +9,11 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router
 
 from paxcare.cases.schemas import TextSchema
-from paxcare.cases.services import cases_visible_to
 from paxcare.errors import FieldError, InvalidInput
 from paxcare.insights import alerts, drivers
-from paxcare.insights.breakdowns import compute_breakdown
+from paxcare.insights.breakdowns import breakdown_for
 from paxcare.insights.kpis import aware
-from paxcare.insights.trends import compute_trends, default_interval
+from paxcare.insights.trends import default_interval, trends_for
 
 router = Router(tags=["insights"])
 
@@ -56,8 +55,8 @@ def get_breakdown(request, query: Query[BreakdownQuery]):
     start, end = _bounds(query)
     if not 1 <= query.limit <= 500:
         raise InvalidInput([FieldError("limit", _("From 1 to 500."))])
-    cases = cases_visible_to(request.user)
-    return compute_breakdown(cases, query.by, start, end, timezone.now(), query.limit)
+    now = timezone.now()
+    return breakdown_for(request.user, query.by, start, end, now, query.limit)
 
 
 @router.get(
@@ -70,8 +69,7 @@ def get_trends(request, query: Query[TrendQuery]):
     """Return received, resolved, SLA compliance and CSAT per interval."""
     start, end = _bounds(query)
     interval = query.interval or default_interval(start, end)
-    cases = cases_visible_to(request.user)
-    return compute_trends(cases, start, end, timezone.now(), interval)
+    return trends_for(request.user, start, end, timezone.now(), interval)
 
 
 @router.get(

@@ -28,7 +28,7 @@ from django.utils import timezone
 from paxcare.cases.lifecycle import ACTIVE_STATUSES
 from paxcare.cases.models import Case
 from paxcare.cases.services import cases_visible_to, sees_every_case
-from paxcare.insights import kpis, quality, rollups
+from paxcare.insights import fact_counts, kpis, quality, rollups
 from paxcare.insights.compensation import compensation
 from paxcare.insights.models import CaseFact, KpiCount
 from paxcare.insights.satisfaction import from_counts
@@ -36,33 +36,6 @@ from paxcare.routing.services import agent_profile
 from paxcare.sla.models import Clock, ClockKind, ClockState
 
 logger = logging.getLogger(__name__)
-
-
-ALWAYS = Q(pk__isnull=False)
-RATED = Q(rating__isnull=False)
-# Anchor field of CaseFact -> the counts dated by it, each with its condition.
-ANCHORED: dict[str, dict[str, Q]] = {
-    "timed_resolved_at": {"measured": Q(airline_seconds__isnull=False)},
-    "first_resolved_at": {
-        "first_resolved": ALWAYS,
-        "reopened": Q(reopened=True),
-        "first_contact": Q(first_contact=True),
-    },
-    "first_response_met_at": {"met_first_response": ALWAYS},
-    "resolution_met_at": {"met_resolution": ALWAYS},
-    **{
-        field: {f"breached_{kind}": ALWAYS}
-        for kind, field in rollups.BREACH_FIELDS.items()
-    },
-    "answered_at": {
-        "responses": RATED,
-        "satisfied": RATED & Q(rating__gte=4),
-        "scored": RATED & Q(recommend__isnull=False),
-        "promoters": RATED & Q(recommend__gte=9),
-        "detractors": RATED & Q(recommend__lte=6),
-    },
-    "invited_at": {"invited": ALWAYS, "answered": Q(answered_at__isnull=False)},
-}
 
 
 class StaleCounts(Exception):
@@ -130,8 +103,8 @@ def compute_scoped_kpis(
 ) -> dict[str, Any]:
     """Return what ``compute_kpis(cases, ...)`` returns, ``cases`` being the scope's."""
     end = end or now
-    facts = _facts_in(scope)
-    counts = _period_counts(scope, facts, start, end)
+    facts = facts_in(scope)
+    counts, tops = _period_counts(scope, facts, start, end)
     received_in = facts.filter(kpis._period("received_at", start, end))
     resolved_in = facts.filter(kpis._period("resolved_at", start, end))
     grouped = _grouped(counts)
@@ -168,7 +141,7 @@ def compute_scoped_kpis(
         "backlog": _backlog(scope, facts, now),
         "sla_breaches": None,
         "top_problems": {
-            dimension: kpis._top_problems(_pairs(grouped, measure))
+            dimension: kpis._top_problems(tops.get(measure, []))
             for dimension, measure in (
                 ("airline", "airline"),
                 ("flight_number", "flight"),
@@ -252,7 +225,8 @@ def _satisfaction(counts: Counter) -> dict[str, Any]:
     }
 
 
-def _facts_in(scope: Scope) -> QuerySet[CaseFact]:
+def facts_in(scope: Scope) -> QuerySet[CaseFact]:
+    """Return the counted facts of the cases of ``scope`` (merged cases left out)."""
     facts = CaseFact.objects.filter(counted=True)
     if scope.departments is None:
         return facts
@@ -264,12 +238,15 @@ def _facts_in(scope: Scope) -> QuerySet[CaseFact]:
 
 def _period_counts(
     scope: Scope, facts: QuerySet[CaseFact], start: datetime | None, end: datetime
-) -> Counter:
-    """Return the (measure, value) counts of the period over the scope."""
+) -> tuple[Counter, dict[str, list]]:
+    """Return the (measure, value) counts of the period over the scope, and the
+    top-problem rows (value, category code, cases) of each measure."""
     if start is not None:
-        return _direct(facts, start, end)
+        counts, pairs = fact_counts.direct(facts, start, end, top=kpis.TOP_VALUES)
+        return counts, _pair_rows(pairs)
     # From the first case: the all-time counts less what came at or after the end.
     counts = _totals(scope.departments)
+    adjust: Counter = Counter()
     in_departments = CaseFact.objects.filter(counted=True)
     if scope.departments is not None:
         in_departments = in_departments.filter(department_id__in=scope.departments)
@@ -277,107 +254,41 @@ def _period_counts(
     # over the date indexes says so.
     later = in_departments.filter(_any_dated(end, None))
     if later.exists():
-        counts.subtract(_direct(later, end, None))
+        later_counts, later_pairs = fact_counts.direct(later, end, None)
+        counts.subtract(later_counts)
+        adjust.subtract(later_pairs)
     own = _own_elsewhere(scope)
     if own is not None and own.exists():
-        counts.update(_direct(own, None, end))
-    return counts
+        own_counts, own_pairs = fact_counts.direct(own, None, end)
+        counts.update(own_counts)
+        adjust.update(own_pairs)
+    return counts, _pair_rows(fact_counts.all_time_pairs(scope.departments, adjust))
+
+
+def _pair_rows(pairs: Counter) -> dict[str, list[tuple[str, str | None, int]]]:
+    rows: dict[str, list] = {}
+    for (measure, value, code), n in pairs.items():
+        if n:
+            rows.setdefault(measure, []).append((value, _code(code), n))
+    return rows
 
 
 def _any_dated(low: datetime | None, high: datetime | None) -> Q:
     """A fact with any of the dates its counts use in ``[low, high)``."""
     condition = Q(pk__isnull=True)
-    for anchor in ("received_at", "resolved_at", *ANCHORED):
-        condition |= _between(anchor, low, high)
+    for anchor in ("received_at", "resolved_at", *fact_counts.ANCHORED):
+        condition |= fact_counts.between(anchor, low, high)
     return condition
 
 
 def _totals(departments: frozenset[int] | None) -> Counter:
-    rows = KpiCount.objects.all()
+    # The top-problem pairs (70,000 of 80,000 rows at a million cases) are ranked
+    # in SQL apart (fact_counts.all_time_pairs).
+    rows = KpiCount.objects.exclude(measure__in=fact_counts.PAIR_MEASURES)
     if departments is not None:
         rows = rows.filter(department__in=list(departments))
     totals = rows.values_list("measure", "value").annotate(n=Sum("n")).order_by()
     return Counter({(measure, value): n for measure, value, n in totals})
-
-
-def _between(field: str, low: datetime | None, high: datetime | None) -> Q:
-    condition = Q()
-    if low is not None:
-        condition &= Q(**{f"{field}__gte": low})
-    if high is not None:
-        condition &= Q(**{f"{field}__lt": high})
-    return condition
-
-
-def _direct(
-    facts: QuerySet[CaseFact], low: datetime | None, high: datetime | None
-) -> Counter:
-    """Count what the facts received (or resolved) in ``[low, high)`` count for."""
-    counts: Counter = Counter()
-    received = facts.filter(_between("received_at", low, high))
-    _received_groups(received, counts)
-    resolved = facts.filter(_between("resolved_at", low, high))
-    for bucket, n in _per_bucket(resolved, "resolution_bucket"):
-        counts["resolved", ""] += n
-        counts["res_bucket", str(bucket)] += n
-    timed = facts.filter(
-        _between("timed_resolved_at", low, high), airline_seconds__isnull=False
-    )
-    for bucket, n in _per_bucket(timed, "airline_bucket"):
-        counts["airline_bucket", str(bucket)] += n
-    figures, dated = {}, Q(pk__isnull=True)
-    for anchor, measures in ANCHORED.items():
-        in_range = _between(anchor, low, high)
-        dated |= in_range
-        for measure, condition in measures.items():
-            figures[measure] = Count("pk", filter=in_range & condition)
-    for measure, n in facts.filter(dated).aggregate(**figures).items():
-        counts[measure, ""] += n
-    return counts
-
-
-def _received_groups(received: QuerySet[CaseFact], counts: Counter) -> None:
-    groups = (
-        received.values_list("category_code", "channel", "status")
-        .annotate(
-            n=Count("pk"),
-            responded=Count("pk", filter=Q(first_response_us__isnull=False)),
-            within=Count("pk", filter=Q(first_response_us__lte=rollups.DAY_US)),
-        )
-        .order_by()
-    )
-    for code, channel, status, n, responded, within in groups:
-        _add_group(counts, code, channel, status, n, responded, within)
-    for measure, field in rollups.TOP_FIELDS.items():
-        pairs = (
-            received.exclude(**{field: ""})
-            .values_list(field, "category_code")
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
-        for value, code, n in pairs:
-            counts[measure, f"{value}{rollups.PAIR}{code}"] += n
-    for measure, field in HISTOGRAMS.items():
-        values = received.filter(**{f"{field}__isnull": False})
-        for value, n in _per_bucket(values, field):
-            counts[measure, str(value)] += n
-
-
-def _add_group(counts: Counter, code, channel, status, n, responded, within) -> None:
-    counts["received", ""] += n
-    counts["category", code] += n
-    counts["channel", channel] += n
-    counts["status", status] += n
-    counts["responded", ""] += responded
-    counts["within_24h", ""] += within
-
-
-# The histograms dated by receipt: measure -> CaseFact field.
-HISTOGRAMS = {"fr_bucket": "first_response_bucket", "business": "business_minutes"}
-
-
-def _per_bucket(facts: QuerySet[CaseFact], field: str):
-    return facts.values_list(field).annotate(n=Count("pk")).order_by()
 
 
 def _grouped(counts: Counter) -> dict[str, dict[str, int]]:
@@ -398,14 +309,6 @@ def _ranked(grouped: dict, measure: str) -> dict[Any, int]:
 
 def _code(value: str) -> str | None:
     return value or None
-
-
-def _pairs(grouped: dict, measure: str) -> list[tuple[str, str | None, int]]:
-    rows = []
-    for value, n in grouped.get(measure, {}).items():
-        top, _sep, code = value.partition(rollups.PAIR)
-        rows.append((top, _code(code), n))
-    return rows
 
 
 def _histogram(grouped: dict, measure: str) -> dict[int, int]:

@@ -22,7 +22,7 @@ from paxcare.errors import InvalidInput, NotFound
 from paxcare.errors import PermissionDenied as ServiceDenied
 from paxcare.insights import alerts as alert_service
 from paxcare.insights import drivers
-from paxcare.insights.breakdowns import DIMENSIONS, compute_breakdown, dimension_titles
+from paxcare.insights.breakdowns import DIMENSIONS, breakdown_for, dimension_titles
 from paxcare.insights.charts import CHART_NAMES, build_charts
 from paxcare.insights.forms import (
     BreakdownForm,
@@ -72,9 +72,8 @@ def overview(request: HttpRequest) -> HttpResponse:
         return render(request, "insights/overview.html", context, status=400)
     start, end = period_of(form)
     now = timezone.now()
-    cases = cases_visible_to(request.user)
     kpis = kpis_for(request.user, start, end, now=now)
-    charts = build_charts(cases, start, end, now, kpis=kpis)
+    charts = build_charts(request.user, start, end, now, kpis=kpis)
     context = {
         "form": form,
         "kpis": kpis,
@@ -99,11 +98,25 @@ def _alert_rows(user) -> list[dict]:
 def chart_csv(request: HttpRequest, name: str) -> HttpResponse:
     if name not in CHART_NAMES:
         raise Http404
-    start, end = period_of(InsightPeriodForm(request.GET))
-    chart = build_charts(
-        cases_visible_to(request.user), start, end, timezone.now(), only=name
-    )[name]
+    form = InsightPeriodForm(request.GET)
+    if not form.is_valid():
+        # The figures of another period would be taken for those asked for.
+        return _form_errors(form)
+    start, end = period_of(form)
+    chart = build_charts(request.user, start, end, timezone.now(), only=name)[name]
     return _csv(f"paxcare-{name}.csv", chart.csv_headers, chart.csv_rows)
+
+
+def _form_errors(form) -> HttpResponse:
+    """Answer 400 with the errors of each field, one line each, as plain text."""
+    lines = [
+        f"{form.fields[name].label}: {message}" if name in form.fields else message
+        for name, messages in form.errors.items()
+        for message in messages
+    ]
+    return HttpResponse(
+        "\n".join(lines) + "\n", content_type="text/plain; charset=utf-8", status=400
+    )
 
 
 def _csv(filename: str, headers: list[str], rows: list[list]) -> HttpResponse:
@@ -125,9 +138,7 @@ def breakdown(request: HttpRequest) -> HttpResponse:
         return render(request, "insights/breakdown.html", context, status=400)
     by = form.cleaned_data.get("by") or "department"
     start, end = period_of(form)
-    rows = compute_breakdown(
-        cases_visible_to(request.user), by, start, end, timezone.now()
-    )
+    rows = breakdown_for(request.user, by, start, end, timezone.now())
     if request.GET.get("format") == "csv":
         headers = (
             ["value", "label", *[k for k in rows[0] if k not in ("value", "label")]]
