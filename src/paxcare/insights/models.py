@@ -45,6 +45,21 @@ class CaseTiming(models.Model):
 
 # Bucket, date and value of each median the KPIs walk to, and the index's name.
 SCOPE_FIELDS = ("department_id", "assignee_id", "counted")
+# The times a period is looked up by, each indexed only where it is set: a new
+# case's fact has none of them, so its insert writes none of these indexes (every
+# query of a period compares the time, which tells the planner it is not NULL).
+DATED_FIELDS = (
+    ("resolved_at", "insights_fact_resolved"),
+    ("timed_resolved_at", "insights_fact_timed"),
+    ("first_resolved_at", "insights_fact_first_res"),
+    ("first_response_met_at", "insights_fact_fr_met"),
+    ("resolution_met_at", "insights_fact_res_met"),
+    ("first_response_breached_at", "insights_fact_fr_breach"),
+    ("resolution_breached_at", "insights_fact_res_breach"),
+    ("regulatory_breached_at", "insights_fact_reg_breach"),
+    ("invited_at", "insights_fact_invited"),
+    ("answered_at", "insights_fact_answered"),
+)
 MEDIAN_INDEXES = (
     ("first_response_bucket", "received_at", "first_response_us", "insights_fact_fr"),
     ("resolution_bucket", "resolved_at", "resolution_us", "insights_fact_res"),
@@ -79,28 +94,28 @@ class CaseFact(models.Model):
     # histogram bucket of its whole minutes that the median walk uses (rollups.py).
     first_response_us = models.BigIntegerField(null=True)
     first_response_bucket = models.IntegerField(null=True)
-    resolved_at = models.DateTimeField(null=True, db_index=True)
+    resolved_at = models.DateTimeField(null=True)
     resolution_us = models.BigIntegerField(null=True)
     resolution_bucket = models.IntegerField(null=True)
     # From CaseTiming: working minutes to the first response; resolution time with
     # the airline (seconds, and its bucket) dated by CaseTiming.resolved_at; the
     # first resolution and what it was; when the SLA targets were met.
     business_minutes = models.IntegerField(null=True)
-    timed_resolved_at = models.DateTimeField(null=True, db_index=True)
+    timed_resolved_at = models.DateTimeField(null=True)
     airline_seconds = models.IntegerField(null=True)
     airline_bucket = models.IntegerField(null=True)
-    first_resolved_at = models.DateTimeField(null=True, db_index=True)
+    first_resolved_at = models.DateTimeField(null=True)
     reopened = models.BooleanField(default=False)
     first_contact = models.BooleanField(default=False)
-    first_response_met_at = models.DateTimeField(null=True, db_index=True)
-    resolution_met_at = models.DateTimeField(null=True, db_index=True)
+    first_response_met_at = models.DateTimeField(null=True)
+    resolution_met_at = models.DateTimeField(null=True)
     # The due time of each SLA clock marked breached (its breach time).
-    first_response_breached_at = models.DateTimeField(null=True, db_index=True)
-    resolution_breached_at = models.DateTimeField(null=True, db_index=True)
-    regulatory_breached_at = models.DateTimeField(null=True, db_index=True)
+    first_response_breached_at = models.DateTimeField(null=True)
+    resolution_breached_at = models.DateTimeField(null=True)
+    regulatory_breached_at = models.DateTimeField(null=True)
     # The survey: sent, answered (with a rating) and its answers.
-    invited_at = models.DateTimeField(null=True, db_index=True)
-    answered_at = models.DateTimeField(null=True, db_index=True)
+    invited_at = models.DateTimeField(null=True)
+    answered_at = models.DateTimeField(null=True)
     rating = models.SmallIntegerField(null=True)
     recommend = models.SmallIntegerField(null=True)
 
@@ -118,8 +133,20 @@ class CaseFact(models.Model):
             # (scoped_kpis): the bucket, the period, then what the scope and the
             # median read, so that the index answers without the table.
             *(
-                models.Index(fields=[*keys, *SCOPE_FIELDS], name=name)
+                models.Index(
+                    fields=[*keys, *SCOPE_FIELDS],
+                    condition=models.Q(**{f"{keys[0]}__isnull": False}),
+                    name=name,
+                )
                 for *keys, name in MEDIAN_INDEXES
+            ),
+            *(
+                models.Index(
+                    fields=[field],
+                    condition=models.Q(**{f"{field}__isnull": False}),
+                    name=name,
+                )
+                for field, name in DATED_FIELDS
             ),
         ]
 
