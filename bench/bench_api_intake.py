@@ -7,6 +7,9 @@ connections alive; by default one worker of 16 threads (``PAXCARE_WEB_WORKERS=1`
 so that all concurrent requests meet in one process's intake batcher. Every request
 is ``POST /api/v1/cases`` with a new passenger; each opens a case through the whole
 pipeline, with the receivers of ``events_recorded`` that are connected (printed).
+Each run also reports the CPU time per request of gunicorn (master and workers) and
+of the PostgreSQL backends of the bench database: on a shared machine the rate
+follows the load, while these say what a core to itself would give.
 
     .venv/bin/python bench/bench_api_intake.py [--seconds 20] [--workers 1]
         [--threads 16] [--clients 16] [--runs 3]
@@ -231,7 +234,9 @@ def concurrent_in_process(total: int, threads: int, token: str, make) -> dict:
     """Send ``total`` requests from ``threads`` threads of this one process.
 
     As one gunicorn worker's request threads do: their drafts meet in the intake
-    batcher. CPU is the whole process's, so that a batch's work counts once.
+    batcher. CPU is the whole process's, so that a batch's work counts once; it is
+    counted from when every thread has its database connection (a worker's threads
+    keep theirs), so that the connections' set-up is not spread over the requests.
     """
     import threading
 
@@ -247,8 +252,12 @@ def concurrent_in_process(total: int, threads: int, token: str, make) -> dict:
             counts["queries"] += 1
         return execute(sql, params, many, context)
 
+    ready = threading.Barrier(threads + 1)
+
     def work(share: int) -> None:
         client = Client(HTTP_AUTHORIZATION=f"Bearer {token}", HTTP_HOST="127.0.0.1")
+        connection.ensure_connection()
+        ready.wait()
         with connection.execute_wrapper(count):
             for _ in range(share):
                 with lock:
@@ -267,9 +276,10 @@ def concurrent_in_process(total: int, threads: int, token: str, make) -> dict:
     workers = [
         threading.Thread(target=work, args=(total // threads,)) for _ in range(threads)
     ]
-    cpu, wall = time.process_time(), time.perf_counter()
     for worker in workers:
         worker.start()
+    ready.wait()
+    cpu, wall = time.process_time(), time.perf_counter()
     for worker in workers:
         worker.join()
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
@@ -300,13 +310,59 @@ def one_run(args, url: str, rng: random.Random) -> tuple[dict, list[str]]:
     try:
         time.sleep(3)
         run_load("127.0.0.1", port, request, concurrency=args.clients, seconds=3)
+        before = _cpu_ticks(server.pid, url)
         result = run_load(
             "127.0.0.1", port, request, concurrency=args.clients, seconds=args.seconds
         )
+        after = _cpu_ticks(server.pid, url)
     finally:
         server.terminate()
         server.wait(timeout=20)
-    return result.summary(), receivers
+    summary = result.summary()
+    for side in ("gunicorn", "postgres"):
+        spent = sum(t - before[side].get(pid, 0) for pid, t in after[side].items())
+        # CPU time per request: what the rate would be with a core to itself.
+        summary[f"{side}_cpu_ms_per_request"] = round(
+            spent * 1000 / os.sysconf("SC_CLK_TCK") / max(1, result.count), 2
+        )
+    return summary, receivers
+
+
+def _cpu_ticks(master: int, url: str) -> dict[str, dict[int, int]]:
+    """Return the CPU ticks used so far by gunicorn and the database's backends.
+
+    Gunicorn: its master and workers. PostgreSQL: the server processes connected
+    to the bench database (Django keeps its connections, so they live through the
+    run); other databases' work on the machine is not counted.
+    """
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as db:
+        backends = [
+            pid
+            for (pid,) in db.execute(
+                "SELECT pid FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        ]
+    children = Path(f"/proc/{master}/task/{master}/children")
+    workers = [int(pid) for pid in children.read_text().split()]
+    return {
+        "gunicorn": _ticks([master, *workers]),
+        "postgres": _ticks(backends),
+    }
+
+
+def _ticks(pids: list[int]) -> dict[int, int]:
+    found = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile, or on another machine
+        # utime and stime: fields 14 and 15 of stat, 12 and 13 after the name.
+        found[pid] = int(fields[11]) + int(fields[12])
+    return found
 
 
 def main() -> None:
@@ -342,12 +398,22 @@ def main() -> None:
         print(
             f"  run {number}: {summary['rate_per_s']} cases/s, p50 "
             f"{summary['p50_ms']} ms, p99 {summary['p99_ms']} ms, "
-            f"statuses {summary['statuses']}",
+            f"statuses {summary['statuses']}; CPU per request: gunicorn "
+            f"{summary['gunicorn_cpu_ms_per_request']} ms, PostgreSQL "
+            f"{summary['postgres_cpu_ms_per_request']} ms; load "
+            f"{' '.join(Path('/proc/loadavg').read_text().split()[:3])}",
             flush=True,
         )
     median = {
         key: statistics.median(run[key] for run in runs)
-        for key in ("rate_per_s", "p50_ms", "p95_ms", "p99_ms")
+        for key in (
+            "rate_per_s",
+            "p50_ms",
+            "p95_ms",
+            "p99_ms",
+            "gunicorn_cpu_ms_per_request",
+            "postgres_cpu_ms_per_request",
+        )
     }
     print(
         json.dumps(

@@ -25,6 +25,7 @@ import json
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from operator import itemgetter
@@ -39,7 +40,10 @@ MAX_PARAMS = 15_000
 MAX_ROWS = 500
 
 # COPY needs a round trip for the keys before it; below this many rows one INSERT,
-# one round trip, is as quick.
+# one round trip, is as quick. (From about 4 rows COPY costs less CPU on loopback,
+# since psycopg splits a multi-row INSERT of more than 50 values with its Python
+# parser on every call; but a lower threshold would make the number of queries of
+# a batch depend on its size, which the query-count tests hold constant.)
 COPY_MIN_ROWS = 100
 
 _PLAIN = {
@@ -138,16 +142,67 @@ def new_row(
 # --- Inserting ------------------------------------------------------------------
 
 
-def _converter(field: models.Field) -> Callable[[Any], Any] | None:
-    """Return the function that turns a value into its column value; None: as is."""
+@dataclass(frozen=True)
+class _Plan:
+    """What inserting rows of one model needs, worked out once per process.
+
+    Working the fields, their converters and the statements out again on every
+    call went through Django's connection proxy some forty times a call.
+    """
+
+    fields: tuple[models.Field, ...]
+    attnames: tuple[str, ...]
+    stamped: tuple[models.Field, ...]
+    relations: tuple[models.Field, ...]
+    # Per field: how its values are converted (see ``_converter``); None: as is.
+    kinds: tuple[str | None, ...]
+    insert_head: str
+    row_sql: str
+    insert_tail: str
+    per_batch: int
+    table: str
+    copy_statement: str
+
+
+@cache
+def _plan(model: type[models.Model], alias: str, vendor: str) -> _Plan:
+    # ``alias`` and ``vendor`` only key the cache: the statements are the database's.
+    meta = model._meta
+    quote = connection.ops.quote_name
+    fields = tuple(f for f in meta.concrete_fields if not f.primary_key)
+    table = quote(meta.db_table)
+    columns = ", ".join(quote(f.column) for f in fields)
+    all_columns = ", ".join(quote(f.column) for f in (meta.pk, *fields))
+    return _Plan(
+        fields=fields,
+        attnames=tuple(f.attname for f in fields),
+        stamped=tuple(f for f in fields if _pre_save(f)),
+        relations=tuple(f for f in fields if f.is_relation),
+        kinds=tuple(_kind(f) for f in fields),
+        insert_head=f"INSERT INTO {table} ({columns}) VALUES ",
+        row_sql="(" + ", ".join(["%s"] * len(fields)) + ")",
+        insert_tail=f" RETURNING {quote(meta.pk.column)}",
+        per_batch=max(1, min(MAX_ROWS, MAX_PARAMS // len(fields))),
+        table=table,
+        copy_statement=f"COPY {table} ({all_columns}) FROM STDIN",
+    )
+
+
+def _kind(field: models.Field) -> str | None:
     kind = field.get_internal_type()
-    ops = connection.ops
     if kind in _PLAIN:
         return None
+    if kind in ("DateTimeField", "DateField", "JSONField"):
+        return kind
+    return "other"
+
+
+def _converter(field: models.Field, kind: str) -> Callable[[Any], Any] | None:
+    """Return the function that turns a value into its column value; None: as is."""
     if kind == "DateTimeField":
         return _datetime_converter()
     if kind == "DateField":
-        return ops.adapt_datefield_value
+        return connection.ops.adapt_datefield_value
     if kind == "JSONField":
         return _json_converter(field)
     return lambda value: field.get_db_prep_save(value, connection)
@@ -213,15 +268,17 @@ def insert_rows(objs: Sequence[models.Model]) -> None:
     """Insert unsaved objects of one model; set their primary keys, in order."""
     if not objs:
         return
-    meta, fields, converters, attnames = _prepare(objs)
+    plan, converters = _prepare(objs)
+    alias = connection.alias
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql" and len(objs) >= COPY_MIN_ROWS:
-            _copy(cursor, meta, fields, objs, converters, attnames)
+            _copy(cursor, plan, objs, converters)
         else:
-            _insert(cursor, meta, fields, objs, converters, attnames)
+            _insert(cursor, plan, objs, converters)
     for obj in objs:
-        obj._state.adding = False
-        obj._state.db = connection.alias
+        state = obj._state
+        state.adding = False
+        state.db = alias
 
 
 def insert_new_rows(
@@ -241,7 +298,8 @@ def insert_new_rows(
     """
     if not objs:
         return []
-    meta, fields, converters, attnames = _prepare(objs)
+    plan, converters = _prepare(objs)
+    meta = type(objs[0])._meta
     by_key = {tuple(obj.__dict__[name] for name in unique): obj for obj in objs}
     objs = list(by_key.values())
     if connection.vendor == "postgresql" and len(objs) >= COPY_MIN_ROWS:
@@ -253,19 +311,15 @@ def insert_new_rows(
             for obj in objs:
                 obj.pk = None
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
-    row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    per_batch = max(1, min(MAX_ROWS, MAX_PARAMS // len(fields)))
-    head = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES "
     returning = ", ".join(quote(meta.get_field(n).column) for n in unique)
     tail = f" ON CONFLICT DO NOTHING RETURNING {quote(meta.pk.column)}, {returning}"
     inserted = []
     with connection.cursor() as cursor:
-        for start in range(0, len(objs), per_batch):
-            batch = objs[start : start + per_batch]
-            rows = _rows(batch, converters, attnames)
+        for start in range(0, len(objs), plan.per_batch):
+            batch = objs[start : start + plan.per_batch]
+            rows = _rows(batch, plan, converters)
             cursor.execute(
-                head + ", ".join([row_sql] * len(batch)) + tail,
+                plan.insert_head + ", ".join([plan.row_sql] * len(batch)) + tail,
                 [value for row in rows for value in row],
             )
             for pk, *key in cursor.fetchall():
@@ -277,71 +331,68 @@ def insert_new_rows(
     return inserted
 
 
-def _prepare(objs: Sequence[models.Model]) -> tuple[Any, list, list, list[str]]:
-    """Stamp and link the objects; return their model's meta, fields, converters."""
-    meta = type(objs[0])._meta
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
-    stamped = [f for f in fields if _pre_save(f)]
-    relations = [f for f in fields if f.is_relation]
-    for field in stamped:
+def _prepare(objs: Sequence[models.Model]) -> tuple[_Plan, list]:
+    """Stamp and link the objects; return their model's plan and converters."""
+    plan = _plan(type(objs[0]), connection.alias, connection.vendor)
+    for field in plan.stamped:
         for obj in objs:
             field.pre_save(obj, add=True)
-    for field in relations:
+    for field in plan.relations:
         _fill_foreign_keys(objs, field)
-    converters = [_converter(f) for f in fields]
-    attnames = [f.attname for f in fields]
-    return meta, fields, converters, attnames
+    aware = connection.features.supports_timezones
+    converters = [
+        (index, _converter(field, kind))
+        for index, (field, kind) in enumerate(zip(plan.fields, plan.kinds, strict=True))
+        if kind is not None and not (aware and kind == "DateTimeField")
+    ]
+    return plan, converters
 
 
-def _rows(batch, converters, attnames) -> list[list[Any]]:
+def _rows(batch, plan: _Plan, converters) -> list[list[Any]]:
     """Return the column values of each object, converted where a column needs it."""
+    attnames = plan.attnames
     pick = itemgetter(*attnames)
-    converting = [(i, c) for i, c in enumerate(converters) if c is not None]
+    single = len(attnames) == 1
     rows = []
     for obj in batch:
-        row = list(pick(obj.__dict__)) if len(attnames) > 1 else [pick(obj.__dict__)]
-        for index, convert in converting:
+        row = [pick(obj.__dict__)] if single else list(pick(obj.__dict__))
+        for index, convert in converters:
             row[index] = convert(row[index])
         rows.append(row)
     return rows
 
 
-def _insert(cursor, meta, fields, objs, converters, attnames) -> None:
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
-    row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    per_batch = max(1, min(MAX_ROWS, MAX_PARAMS // len(fields)))
-    head = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES "
-    tail = f" RETURNING {quote(meta.pk.column)}"
+def _insert(cursor, plan: _Plan, objs, converters) -> None:
+    per_batch = plan.per_batch
     for start in range(0, len(objs), per_batch):
         batch = objs[start : start + per_batch]
-        params = [value for row in _rows(batch, converters, attnames) for value in row]
-        cursor.execute(head + ", ".join([row_sql] * len(batch)) + tail, params)
+        params = [value for row in _rows(batch, plan, converters) for value in row]
+        statement = (
+            plan.insert_head + ", ".join([plan.row_sql] * len(batch)) + plan.insert_tail
+        )
+        cursor.execute(statement, params)
         # Both SQLite and PostgreSQL return the rows of a VALUES list in order;
         # Django's own bulk_create relies on the same.
         for obj, (pk,) in zip(batch, cursor.fetchall(), strict=True):
             obj.pk = pk
 
 
-def _copy(cursor, meta, fields, objs, converters, attnames) -> None:
+def _copy(cursor, plan: _Plan, objs, converters) -> None:
     """Send the rows with COPY, their keys drawn from the table's sequence first.
 
     COPY parses no statement and binds no parameters: on an import it costs a third
     of the multi-row INSERT it replaces.
     """
-    quote = connection.ops.quote_name
-    table = quote(meta.db_table)
+    meta = type(objs[0])._meta
     cursor.execute(
         "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-        [table, meta.pk.column, len(objs)],
+        [plan.table, meta.pk.column, len(objs)],
     )
     keys = sorted(pk for (pk,) in cursor.fetchall())
-    columns = ", ".join(quote(f.column) for f in [meta.pk, *fields])
-    rows = _rows(objs, converters, attnames)
+    rows = _rows(objs, plan, converters)
     # Errors of COPY come from psycopg itself: translate them into Django's (an
     # IntegrityError retries an intake batch).
-    statement = f"COPY {table} ({columns}) FROM STDIN"
-    with connection.wrap_database_errors, cursor.copy(statement) as copy:
+    with connection.wrap_database_errors, cursor.copy(plan.copy_statement) as copy:
         for pk, row in zip(keys, rows, strict=True):
             copy.write_row([pk, *row])
     for obj, pk in zip(objs, keys, strict=True):

@@ -14,6 +14,8 @@ family, an office), so it only fills the passenger's empty fields.
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from django.db import connection
+
 from paxcare.bulk import insert_rows, new_row
 from paxcare.crm.models import Passenger
 
@@ -105,18 +107,34 @@ class _Directory:
 
 
 def _known_passengers(drafts: Sequence) -> _Directory:
-    emails = {d.email.lower() for d in drafts if d.email}
-    phones = {d.phone for d in drafts if d.phone}
-    handles = {d.social_handle for d in drafts if d.social_handle}
+    """Return the stored passengers of the drafts' e-mails, phones and handles.
+
+    One written-out query for the three (each column has its index): intake runs
+    it for every batch, and building it with the ORM cost more than running it.
+    """
+    wanted = {
+        "email": {d.email.lower() for d in drafts if d.email},
+        "phone": {d.phone for d in drafts if d.phone},
+        "social_handle": {d.social_handle for d in drafts if d.social_handle},
+    }
     directory = _Directory()
-    if emails:
-        for p in Passenger.objects.filter(email__in=emails).order_by("pk"):
+    conditions, params = [], []
+    for column, values in wanted.items():
+        if values:
+            conditions.append(f"{column} IN ({', '.join(['%s'] * len(values))})")
+            params.extend(sorted(values))
+    if not conditions:
+        return directory
+    table = connection.ops.quote_name(Passenger._meta.db_table)
+    found = Passenger.objects.raw(
+        f"SELECT * FROM {table} WHERE {' OR '.join(conditions)} ORDER BY id", params
+    )
+    for p in found:
+        if p.email in wanted["email"]:
             directory.by_email.setdefault(p.email.lower(), p)
-    if phones:
-        for p in Passenger.objects.filter(phone__in=phones).order_by("pk"):
+        if p.phone in wanted["phone"]:
             directory.by_phone.setdefault(p.phone, p)
-    if handles:
-        for p in Passenger.objects.filter(social_handle__in=handles).order_by("pk"):
+        if p.social_handle in wanted["social_handle"]:
             directory.by_handle.setdefault(p.social_handle, p)
     return directory
 

@@ -11,8 +11,10 @@ of intake but its drafts, so that intake may call it.
 
 import logging
 from collections.abc import Sequence
+from datetime import date
+from typing import NamedTuple
 
-from django.db.models import Q
+from django.db import connection
 
 from paxcare.cases.models import Case, Channel
 from paxcare.cases.services import add_passenger_message
@@ -38,27 +40,102 @@ def disruption_cases_for(drafts: Sequence[CaseDraft]) -> list[Case | None]:
 
 
 def _links_for(drafts: Sequence[CaseDraft]) -> list[AffectedPassenger | None]:
-    """Return the newest disruption link matching each draft's passenger, or None."""
+    """Return the newest disruption link matching each draft's passenger, or None.
+
+    The candidates are found by one written-out query (intake runs it for every
+    batch that names a flight, and most find nothing); only a match is then read
+    with its case and flight.
+    """
     people = [_person(draft) for draft in drafts]
-    emails = {email for email, _, _ in people if email}
-    phones = {phone for _, phone, _ in people if phone}
-    references = {reference for _, _, reference in people if reference}
-    if not (emails or phones or references):
+    if not any(any(who) for who in people):
         return [None] * len(drafts)
-    person = Q(entry__email__in=emails) if emails else Q(pk__in=[])
-    if phones:
-        person |= Q(entry__phone__in=phones)
-    if references:
-        person |= Q(entry__booking_reference__in=references)
-    rows = list(
-        AffectedPassenger.objects.filter(person)
-        .select_related("case", "entry__flight")
-        .order_by("-disruption__opened_at", "-pk")
-    )
-    return [
-        _newest_match(rows, draft, who)
+    candidates = _candidates(drafts, people)
+    chosen = [
+        _newest_match(candidates, draft, who)
         for draft, who in zip(drafts, people, strict=True)
     ]
+    wanted = {pk for pk in chosen if pk is not None}
+    if not wanted:
+        return [None] * len(drafts)
+    rows = AffectedPassenger.objects.select_related("case", "entry__flight").in_bulk(
+        wanted
+    )
+    return [rows.get(pk) if pk is not None else None for pk in chosen]
+
+
+class _Candidate(NamedTuple):
+    """An affected passenger as matched: who, on which flight."""
+
+    pk: int
+    email: str
+    phone: str
+    booking_reference: str
+    flight_number: str
+    flight_date: date
+
+
+def _candidates(drafts, people) -> list[_Candidate]:
+    """Return the links of the drafts' contacts and references, newest first.
+
+    A draft that names its flight is looked for among that flight number's
+    passengers only, so that PostgreSQL starts from the flight's index rather
+    than reading every manifest entry; one without a flight number by its e-mail
+    or phone anywhere; one without a contact by its booking reference.
+    """
+    arms, params = [], []
+    flights = {(d.flight_number or "").upper() for d in drafts if d.flight_number}
+    for on_flight in (True, False):
+        emails, phones = set(), set()
+        for draft, (email, phone, _) in zip(drafts, people, strict=True):
+            if bool(draft.flight_number) == on_flight:
+                emails.update([email] if email else [])
+                phones.update([phone] if phone else [])
+        contact, values = _either("e.email", emails, "e.phone", phones)
+        if not contact:
+            continue
+        if on_flight:
+            contact = f"f.flight_number IN {_in(flights)} AND ({contact})"
+            values = [*sorted(flights), *values]
+        arms.append(contact)
+        params.extend(values)
+    references = sorted({reference for _, _, reference in people if reference})
+    if references:
+        arms.append(f"e.booking_reference IN {_in(references)}")
+        params.extend(references)
+    sql = " UNION ALL ".join(_CANDIDATES_SQL + arm for arm in arms)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} ORDER BY 7 DESC, 1 DESC", params)
+        rows = cursor.fetchall()
+    return [_Candidate(*row[:5], _as_date(row[5])) for row in rows]
+
+
+_CANDIDATES_SQL = (
+    "SELECT ap.id, e.email, e.phone, e.booking_reference, f.flight_number,"
+    " f.flight_date, d.opened_at"
+    " FROM disruptions_affectedpassenger ap"
+    " JOIN disruptions_manifestentry e ON e.id = ap.entry_id"
+    " JOIN disruptions_flight f ON f.id = e.flight_id"
+    " JOIN disruptions_disruption d ON d.id = ap.disruption_id"
+    " WHERE "
+)
+
+
+def _either(first: str, values: set, second: str, others: set) -> tuple[str, list]:
+    parts, params = [], []
+    for column, chosen in ((first, values), (second, others)):
+        if chosen:
+            parts.append(f"{column} IN {_in(chosen)}")
+            params.extend(sorted(chosen))
+    return " OR ".join(parts), params
+
+
+def _in(values) -> str:
+    return "(" + ", ".join(["%s"] * len(values)) + ")"
+
+
+def _as_date(value) -> date:
+    # SQLite may hand a date of a compound query back as its text.
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _person(draft: CaseDraft) -> tuple[str, str, str]:
@@ -72,24 +149,23 @@ def _person(draft: CaseDraft) -> tuple[str, str, str]:
 
 
 def _newest_match(
-    rows, draft: CaseDraft, who: tuple[str, str, str]
-) -> AffectedPassenger | None:
+    candidates: list[_Candidate], draft: CaseDraft, who: tuple[str, str, str]
+) -> int | None:
     email, phone, reference = who
     if not (email or phone or reference):
         return None
     number = (draft.flight_number or "").upper()
-    for row in rows:
-        entry = row.entry
+    for row in candidates:
         if reference:
-            if entry.booking_reference != reference:
+            if row.booking_reference != reference:
                 continue
-        elif not ((email and entry.email == email) or (phone and entry.phone == phone)):
+        elif not ((email and row.email == email) or (phone and row.phone == phone)):
             continue
-        if number and entry.flight.flight_number != number:
+        if number and row.flight_number != number:
             continue
-        if draft.flight_date and entry.flight.flight_date != draft.flight_date:
+        if draft.flight_date and row.flight_date != draft.flight_date:
             continue
-        return row
+        return row.pk
     return None
 
 
