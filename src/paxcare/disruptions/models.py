@@ -198,7 +198,11 @@ class ManifestEntry(models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["booking_reference"], name="disruptions_entry_pnr")
+            models.Index(fields=["booking_reference"], name="disruptions_entry_pnr"),
+            # A complaint that names no flight finds its passenger by contact
+            # (complaints.py); without these it reads every entry.
+            models.Index(fields=["email"], name="disruptions_entry_email"),
+            models.Index(fields=["phone"], name="disruptions_entry_phone"),
         ]
 
     def __str__(self) -> str:
