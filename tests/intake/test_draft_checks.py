@@ -229,3 +229,24 @@ def test_a_case_received_in_the_future_is_refused():
 
     assert found(raised.value.fields) == [("received_at", "in_future", FUTURE_MESSAGE)]
     assert Case.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("subject", "description", "language"),
+    [
+        ("行李没到", "我的箱子没有到北京。", "zh-hans"),
+        ("荷物が届きません", "成田で預けたスーツケースが届いていません。", "en"),
+        ("Bag missing", "My suitcase did not arrive in Beijing.", "en"),
+        ("", "ﾆﾓﾂｶﾞﾄﾄﾞｷﾏｾﾝ 北京", "en"),
+    ],
+)
+def test_a_draft_without_a_language_gets_chinese_only_for_chinese(
+    subject, description, language
+):
+    # given a draft that says no language
+    draft = good_draft(subject=subject, description=description, language="")
+    # when it is cleaned
+    assert clean_draft(draft, KNOWN, now=NOW) == []
+    # then Chinese text is Chinese, and Japanese (kana beside the characters) is
+    # answered in English, the other language of the templates
+    assert draft.language == language

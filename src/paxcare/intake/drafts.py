@@ -29,6 +29,9 @@ FLIGHT_NUMBER = re.compile(
 )
 AIRLINE_CODE = re.compile(r"^(?![0-9]{2}$)[A-Z0-9]{2}$|^[A-Z]{3}$")
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+# Hiragana and katakana: Japanese writes Chinese characters too, and a Japanese
+# passenger is answered in English rather than in Chinese.
+KANA = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
 
 # A sender's clock may run a little ahead of ours (phones, bridges, mail servers):
 # five minutes covers ordinary skew. A later time is a wrong clock or a wrong zone,
@@ -179,9 +182,9 @@ def _clean_text(draft: CaseDraft, errors: list[FieldError]) -> None:
         first_line = draft.description.splitlines()[0]
         draft.subject = first_line[:80] + ("…" if len(first_line) > 80 else "")
     if not draft.language:
-        draft.language = (
-            Language.CHINESE if CJK.search(draft.text) else Language.ENGLISH
-        )
+        text = draft.text
+        chinese = CJK.search(text) is not None and KANA.search(text) is None
+        draft.language = Language.CHINESE if chinese else Language.ENGLISH
 
 
 def _clean_choices(draft: CaseDraft, known: set[str], errors: list[FieldError]) -> None:
