@@ -1,7 +1,11 @@
 """Builders for flights, events and manifests, and the console's personas."""
 
+from io import StringIO
+
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from paxcare.disruptions.flight_events import read_flight_event
 from paxcare.disruptions.ingest import record_flight_event
@@ -29,6 +33,23 @@ UA_EWR_IAH_2013 = {
     "scheduled_departure": "2013-01-01T05:15:00-05:00",
     "scheduled_arrival": "2013-01-01T08:19:00-06:00",
 }
+
+
+def run(command: str, *args: str, status: int = 0) -> tuple[str, str]:
+    """Run a command that is to end with exit ``status``; return stdout and stderr.
+
+    A status other than 0 is a CommandError with that return code; any other error
+    goes up to the test.
+    """
+    out, err = StringIO(), StringIO()
+    try:
+        call_command(command, *args, stdout=out, stderr=err)
+    except CommandError as error:
+        if status == 0 or error.returncode != status:
+            raise
+    else:
+        assert status == 0, f"expected status {status}, the command ended with 0"
+    return out.getvalue(), err.getvalue()
 
 
 def event(base: dict, **changes):

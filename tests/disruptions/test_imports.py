@@ -1,12 +1,9 @@
 """``import-flights`` and ``import-manifest``: summaries, bad rows, re-imports."""
 
 import json
-from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
-from django.core.management.base import CommandError
 
 from paxcare.cases.models import Case
 from paxcare.comms.models import Notification
@@ -18,6 +15,7 @@ from paxcare.disruptions.models import (
     Flight,
     ManifestEntry,
 )
+from tests.disruptions.conftest import run
 
 pytestmark = pytest.mark.django_db
 
@@ -49,23 +47,6 @@ def write(tmp_path: Path, name: str, content: str) -> Path:
     path = tmp_path / name
     path.write_text(content, encoding="utf-8")
     return path
-
-
-def run(command: str, *args: str, status: int = 0) -> tuple[str, str]:
-    """Run a command that is to end with exit ``status``; return stdout and stderr.
-
-    A status other than 0 is a CommandError with that return code; any other error
-    goes up to the test.
-    """
-    out, err = StringIO(), StringIO()
-    try:
-        call_command(command, *args, stdout=out, stderr=err)
-    except CommandError as error:
-        if status == 0 or error.returncode != status:
-            raise
-    else:
-        assert status == 0, f"expected status {status}, the command ended with 0"
-    return out.getvalue(), err.getvalue()
 
 
 def test_a_nycflights13_file_is_summarised_and_its_disruptions_recorded(tmp_path):

@@ -5,11 +5,9 @@ unknown currency or in miles recorded as money."""
 import xml.etree.ElementTree as ElementTree
 from datetime import UTC, datetime
 from decimal import Decimal
-from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from paxcare.comms.models import Notification
@@ -23,7 +21,7 @@ from paxcare.disruptions.wording import local_time
 from paxcare.errors import InvalidInput
 from paxcare.routing.models import Role
 from tests.api.conftest import ApiClient
-from tests.disruptions.conftest import AF_JFK_CDG, disrupt, event, passenger
+from tests.disruptions.conftest import AF_JFK_CDG, disrupt, event, passenger, run
 from tests.factories import make_agent
 
 pytestmark = pytest.mark.django_db
@@ -57,23 +55,6 @@ UA623 = {
 @pytest.fixture
 def operations(db) -> ApiClient:
     return ApiClient(make_agent("ops", role=Role.ADMIN, departments=()))
-
-
-def run(command: str, *args: str, status: int = 0) -> tuple[str, str]:
-    """Run a command that is to end with exit ``status``; return stdout and stderr.
-
-    A status other than 0 is a CommandError with that return code; any other error
-    goes up to the test.
-    """
-    out, err = StringIO(), StringIO()
-    try:
-        call_command(command, *args, stdout=out, stderr=err)
-    except CommandError as error:
-        if status == 0 or error.returncode != status:
-            raise
-    else:
-        assert status == 0, f"expected status {status}, the command ended with 0"
-    return out.getvalue(), err.getvalue()
 
 
 def write_bytes(tmp_path: Path, name: str, content: bytes) -> Path:
