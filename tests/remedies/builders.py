@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from paxcare.remedies.engine.service import assess_request
@@ -38,6 +39,13 @@ def request(
 
 def answer(data: dict[str, Any]) -> dict[str, Any]:
     return assess_request(data)
+
+
+def post_assessments(client: Any, body: dict[str, Any]) -> Any:
+    """POST ``body`` to the entitlements API with ``client``; return the response."""
+    return client.post(
+        "/api/v1/entitlements/assess", json.dumps(body), content_type="application/json"
+    )
 
 
 def owed(

@@ -23,6 +23,7 @@ from tests.remedies.builders import (
     answer,
     flight,
     money,
+    post_assessments,
     refused,
     request,
 )
@@ -415,15 +416,11 @@ def api(db):
     return Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
 
 
-def _post(api, body):
-    return api.post(
-        "/api/v1/entitlements/assess", json.dumps(body), content_type="application/json"
-    )
-
-
 @pytest.mark.parametrize("day", ["9998-12-20", "9999-12-31", "0001-01-01"])
 def test_the_api_refuses_far_dates_with_422_naming_the_field(api, day):
-    response = _post(api, {"items": [request(CDG_BCN, ON_TIME_DELAY), _far(day)]})
+    response = post_assessments(
+        api, {"items": [request(CDG_BCN, ON_TIME_DELAY), _far(day)]}
+    )
 
     assert response.status_code == 422
     fields = [(f["field"], f["code"]) for f in response.json()["error"]["fields"]]
@@ -437,7 +434,7 @@ def test_the_api_refuses_far_dates_with_422_naming_the_field(api, day):
 def test_the_api_refuses_an_absurd_bag_weight(api):
     data = request(PEK_PVG, {"type": "baggage_loss", "bag_weight_kg": 1e308})
 
-    response = _post(api, {"items": [data]})
+    response = post_assessments(api, {"items": [data]})
 
     assert response.status_code == 422
     assert [(f["field"], f["code"]) for f in response.json()["error"]["fields"]] == [
@@ -453,7 +450,7 @@ def test_the_api_names_impossible_itineraries(api):
         BAG_LOST,
     )
 
-    response = _post(api, {"items": [data]})
+    response = post_assessments(api, {"items": [data]})
 
     assert response.status_code == 422
     assert [(f["field"], f["code"]) for f in response.json()["error"]["fields"]] == [
@@ -482,7 +479,7 @@ def test_the_api_names_impossible_itineraries(api):
     ],
 )
 def test_the_api_never_answers_500(api, body):
-    assert _post(api, body).status_code == 422
+    assert post_assessments(api, body).status_code == 422
 
 
 # --- the console ------------------------------------------------------------------

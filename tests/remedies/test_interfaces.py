@@ -9,7 +9,13 @@ from django.test import Client
 
 from paxcare.accounts.models import ApiToken
 from tests.factories import make_agent
-from tests.remedies.builders import CDG_BCN, FRA_JFK, JFK_LAX, request
+from tests.remedies.builders import (
+    CDG_BCN,
+    FRA_JFK,
+    JFK_LAX,
+    post_assessments,
+    request,
+)
 
 GOOD = request(
     FRA_JFK, {"type": "delay", "actual_arrival": "2026-05-04T16:55:00-04:00"}, id="E01"
@@ -60,15 +66,9 @@ def client(db):
     return Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
 
 
-def _post(client, body):
-    return client.post(
-        "/api/v1/entitlements/assess", json.dumps(body), content_type="application/json"
-    )
-
-
 @pytest.mark.django_db
 def test_api_assesses_a_batch(client):
-    response = _post(client, {"items": [GOOD]})
+    response = post_assessments(client, {"items": [GOOD]})
 
     assert response.status_code == 200
     [result] = response.json()["results"]
@@ -81,7 +81,7 @@ def test_api_assesses_a_batch(client):
 
 @pytest.mark.django_db
 def test_api_answers_422_naming_the_bad_field(client):
-    response = _post(client, {"items": [GOOD, BAD_AIRPORT]})
+    response = post_assessments(client, {"items": [GOOD, BAD_AIRPORT]})
 
     assert response.status_code == 422
     assert [(f["field"], f["code"]) for f in response.json()["error"]["fields"]] == [
@@ -91,7 +91,9 @@ def test_api_answers_422_naming_the_bad_field(client):
 
 @pytest.mark.django_db
 def test_api_rejects_a_malformed_body_with_422(client):
-    response = _post(client, {"items": [{"segments": [], "event": {"type": "delay"}}]})
+    response = post_assessments(
+        client, {"items": [{"segments": [], "event": {"type": "delay"}}]}
+    )
 
     assert response.status_code == 422
 
@@ -114,7 +116,7 @@ def _with_fare(amount: str, currency: str = "USD", id: str = "F1") -> dict:
     ],
 )
 def test_api_refuses_a_fare_no_rule_can_use(client, amount, currency, code):
-    response = _post(client, {"items": [_with_fare(amount, currency)]})
+    response = post_assessments(client, {"items": [_with_fare(amount, currency)]})
 
     assert response.status_code == 422
     fields = response.json()["error"]["fields"]

@@ -211,13 +211,7 @@ def assess_entitlements(request, payload: AssessBatchIn) -> dict[str, Any]:
         except Exception:
             logger.exception("Entitlements: item %d could not be read", index)
             faults.append(_unassessable(index))
-    if faults:
-        raise ServiceError(
-            _("Some assessments are not valid."),
-            code="invalid",
-            fields=faults,
-            status=422,
-        )
+    _refuse_if_any(faults)
     results = []
     # The fares of US denied boarding are converted with the administrators' rates.
     with rates_from(table_rate):
@@ -229,6 +223,12 @@ def assess_entitlements(request, payload: AssessBatchIn) -> dict[str, Any]:
                 # a bug to fix, but an answer about this item, never a 500.
                 logger.exception("Entitlements: item %d could not be assessed", index)
                 faults.append(_unassessable(index))
+    _refuse_if_any(faults)
+    return {"results": results}
+
+
+def _refuse_if_any(faults: list[FieldError]) -> None:
+    """Raise a 422 naming every field at fault, if any is."""
     if faults:
         raise ServiceError(
             _("Some assessments are not valid."),
@@ -236,7 +236,6 @@ def assess_entitlements(request, payload: AssessBatchIn) -> dict[str, Any]:
             fields=faults,
             status=422,
         )
-    return {"results": results}
 
 
 def _unassessable(index: int) -> FieldError:

@@ -14,6 +14,7 @@ from functools import lru_cache
 from operator import attrgetter
 from zoneinfo import ZoneInfo
 
+from .memo import remember
 from .reference import great_circle_km, territories
 from .types import (
     Airport,
@@ -144,12 +145,8 @@ def _reach(
 ) -> tuple[frozenset[str], frozenset[str]]:
     found = _reaches.get(zones)
     if found is None:
-        if len(_reaches) >= 4096:
-            _reaches.clear()
-        found = _reaches[zones] = (
-            zones[0].union(*zones[1:]),
-            zones[0].intersection(*zones[1:]),
-        )
+        found = (zones[0].union(*zones[1:]), zones[0].intersection(*zones[1:]))
+        remember(_reaches, zones, found, 4096)
     return found
 
 

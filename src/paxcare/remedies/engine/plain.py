@@ -25,6 +25,7 @@ from typing import Any
 
 from paxcare.money import MAX_AMOUNT
 
+from .memo import remember
 from .reference import airport_table, default_carriers
 from .types import (
     BAGGAGE_EVENTS,
@@ -69,10 +70,7 @@ def aware_moment(text: str) -> datetime | None:
     shared = _offsets.setdefault(offset, offset)
     if shared is not offset:
         found = found.replace(tzinfo=shared)
-    if len(_moments) >= MOMENT_CACHE_SIZE:
-        _moments.clear()
-    _moments[text] = found
-    return found
+    return remember(_moments, text, found, MOMENT_CACHE_SIZE)
 
 
 def plain_money(value: Any) -> Money | None:

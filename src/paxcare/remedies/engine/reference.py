@@ -16,6 +16,7 @@ from pathlib import Path
 
 import airportsdata
 
+from .memo import remember
 from .types import Airport, Carrier
 
 REFERENCE_DIR = Path(__file__).resolve().parent.parent / "reference"
@@ -60,9 +61,9 @@ def great_circle_km(origin: Airport, destination: Airport) -> float:
     key = (origin.code, destination.code)
     km = _distances.get(key)
     if km is None:
-        if len(_distances) >= DISTANCE_CACHE_SIZE:
-            _distances.clear()
-        km = _distances[key] = _haversine_km(origin, destination)
+        km = remember(
+            _distances, key, _haversine_km(origin, destination), DISTANCE_CACHE_SIZE
+        )
     return km
 
 

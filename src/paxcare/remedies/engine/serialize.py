@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from .memo import remember
 from .parse import InputError
 from .types import Deadline, Entitlement, Kind, NotApplicable, Result
 
@@ -37,9 +38,7 @@ _iso_days: dict[date, str] = {}
 def _iso(day: date) -> str:
     found = _iso_days.get(day)
     if found is None:
-        if len(_iso_days) >= 4096:
-            _iso_days.clear()
-        found = _iso_days[day] = day.isoformat()
+        found = remember(_iso_days, day, day.isoformat(), 4096)
     return found
 
 

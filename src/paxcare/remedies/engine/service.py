@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .assess import assess
+from .memo import remember
 from .parse import InputError, parse_assessment
 from .serialize import error_to_dict, result_to_dict
 from .types import Carrier
@@ -48,9 +49,7 @@ def assess_request(
         return error_to_dict(identifier, error)
     answer = result_to_dict(assess(assessment))
     if key is not None:
-        if len(_answers) >= CACHE_SIZE:
-            _answers.clear()
-        _answers[key] = answer
+        remember(_answers, key, answer, CACHE_SIZE)
     return answer
 
 

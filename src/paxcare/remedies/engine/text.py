@@ -7,6 +7,7 @@ from datetime import timedelta
 from decimal import Decimal
 from functools import lru_cache
 
+from .memo import remember
 from .types import Cause, Text
 
 CAUSE_TEXT: dict[Cause | None, Text] = {
@@ -58,9 +59,7 @@ def render(template: tuple[str, str], values: Mapping[str, object]) -> Text:
     key = (template, *values.items())
     found = _rendered.get(key)
     if found is None:
-        if len(_rendered) >= RENDER_CACHE_SIZE:
-            _rendered.clear()
-        found = _rendered[key] = _fill(template, values)
+        found = remember(_rendered, key, _fill(template, values), RENDER_CACHE_SIZE)
     return found
 
 
@@ -96,9 +95,7 @@ def money(amount: Decimal, currency: str) -> str:
     key = (amount, amount.is_signed(), currency)
     found = _money.get(key)
     if found is None:
-        if len(_money) >= MONEY_CACHE_SIZE:
-            _money.clear()
-        found = _money[key] = _format_money(amount, currency)
+        found = remember(_money, key, _format_money(amount, currency), MONEY_CACHE_SIZE)
     return found
 
 
@@ -143,7 +140,5 @@ def kilometres(km: float) -> str:
         found = f"{km:,.0f}"
         # -0.0 equals 0.0 but prints as "-0", and NaN equals nothing: keep neither.
         if km > 0:
-            if len(_kilometres) >= 4096:
-                _kilometres.clear()
-            _kilometres[km] = found
+            remember(_kilometres, km, found, 4096)
     return found

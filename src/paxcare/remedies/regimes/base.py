@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from ..engine.facts import Facts, Outcome, new_outcome
+from ..engine.memo import remember
 from ..engine.rules import RuleBook, rule_book
 from ..engine.text import render
 from ..engine.types import Deadline, Entitlement, Kind, NotApplicable, Text
@@ -80,7 +81,7 @@ class Regime:
             legal = rules["legal"]
             articles = "; ".join([legal[part] for part in basis.split("+")])
             found = (f"{self.regime}.{code}", f"{rules['legal_prefix']}, {articles}")
-            _remember(memo, key, found)
+            remember(memo, key, found, MEMO_SIZE)
         return Entitlement(
             self.regime,
             kind,
@@ -144,7 +145,7 @@ class Regime:
                 paid_by=paid_by,
                 deadline=deadline,
             )
-            _remember(memo, key, found)
+            remember(memo, key, found, MEMO_SIZE)
         return found
 
     def once(self, key: tuple, build: Callable[[], T]) -> T:
@@ -152,7 +153,7 @@ class Regime:
         memo = rule_book(self.regime).memo
         found = memo.get(key)
         if found is None:
-            found = _remember(memo, key, build())
+            found = remember(memo, key, build(), MEMO_SIZE)
         return found
 
     def wording(self, message: str, **values: object) -> Text:
@@ -161,7 +162,7 @@ class Regime:
         memo = rule_book(self.regime).memo
         found = memo.get(key)
         if found is None:
-            found = _remember(memo, key, self.text(message, **values))
+            found = remember(memo, key, self.text(message, **values), MEMO_SIZE)
         return found
 
     def refuse(
@@ -184,13 +185,5 @@ class Regime:
         if item is None:
             reason = self.text(message, **values)
             item = NotApplicable(self.regime, code, reason, kind)
-            _remember(memo, key, item)
+            remember(memo, key, item, MEMO_SIZE)
         outcome.not_applicable.append(item)
-
-
-def _remember(memo: dict, key: tuple, value: Any) -> Any:
-    """Keep ``value`` under ``key`` in ``memo``, emptied when it is full."""
-    if len(memo) >= MEMO_SIZE:
-        memo.clear()
-    memo[key] = value
-    return value

@@ -12,12 +12,13 @@ from decimal import Decimal
 from typing import Any
 
 from ..engine.facts import Facts, Outcome, local_date
+from ..engine.memo import remember
 from ..engine.reference import territories
 from ..engine.rules import rule_book, version_on
 from ..engine.text import join, money
 from ..engine.types import Deadline, Entitlement, EventType, Kind
 from .appr import _add_years
-from .base import Regime
+from .base import MEMO_SIZE, Regime
 
 BAG_KEYS = {
     EventType.BAGGAGE_LOSS: "baggage_loss",
@@ -60,9 +61,10 @@ class Montreal(Regime):
         key: tuple = ("international", rules["version"], facts.countries)
         if on < table.settled:
             key += (on,)
-        found = rule_book(self.regime).memo.get(key)
+        memo = rule_book(self.regime).memo
+        found = memo.get(key)
         if found is None:
-            found = self.once(key, lambda: self._crosses_borders(facts, rules))
+            found = remember(memo, key, self._crosses_borders(facts, rules), MEMO_SIZE)
         return found
 
     def _crosses_borders(self, facts: Facts, rules: dict[str, Any]) -> bool:
