@@ -89,23 +89,7 @@ def assess(data: Any) -> dict[str, Any]:
     converted to compare it with the caps in dollars)."""
     registry, version = carrier_registry()
     with rates_from(table_rate):
-        if _needs_rate(data):
-            # The answer depends on the rate table: never from or into the cache.
-            return assess_request(data, registry or default_carriers(), None)
         return assess_request(data, registry, version)
-
-
-def _needs_rate(data: Any) -> bool:
-    """Whether a request is a denied boarding with a fare in another currency than
-    the US dollar (the only conversion the regimes make)."""
-    if not isinstance(data, dict):
-        return False
-    event = data.get("event")
-    passenger = data.get("passenger")
-    if not isinstance(event, dict) or event.get("type") != "denied_boarding":
-        return False
-    fare = passenger.get("one_way_fare") if isinstance(passenger, dict) else None
-    return isinstance(fare, dict) and str(fare.get("currency", "")).upper() != "USD"
 
 
 # --- Facts ----------------------------------------------------------------------

@@ -6,9 +6,19 @@ than the lookup); only a miss comes here to keep what it worked out.
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import TypeVar
 
 T = TypeVar("T")
+
+# Set while an answer is worked out when it depends on more than its request (an
+# exchange rate from the caller's table): the answer cache does not keep it.
+outside_facts: ContextVar[bool] = ContextVar("outside_facts", default=False)
+
+
+def depends_on_outside_facts() -> None:
+    """Say that the answer being worked out must not be kept by its request."""
+    outside_facts.set(True)
 
 
 def remember(memo: dict, key: object, value: T, size: int) -> T:

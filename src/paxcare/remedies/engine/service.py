@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .assess import assess
-from .memo import remember
+from .memo import outside_facts, remember
 from .parse import InputError, parse_assessment
 from .serialize import error_to_dict, result_to_dict
 from .types import Carrier
@@ -47,8 +47,15 @@ def assess_request(
     except InputError as error:
         identifier = data.get("id") if isinstance(data, Mapping) else None
         return error_to_dict(identifier, error)
-    answer = result_to_dict(assess(assessment))
-    if key is not None:
+    if key is None:
+        return result_to_dict(assess(assessment))
+    token = outside_facts.set(False)
+    try:
+        answer = result_to_dict(assess(assessment))
+        keep = not outside_facts.get()
+    finally:
+        outside_facts.reset(token)
+    if keep:
         remember(_answers, key, answer, CACHE_SIZE)
     return answer
 

@@ -4,7 +4,9 @@ The engine reads no database. A caller that has a rate table sets it for the
 assessments it runs (``rates_from``); the API and the command line give the
 administrators' dated table (``table_rate``, through ``paxcare.remedies.rates``).
 Without a table no rate is known, and a regime that needs one withholds the amount
-and says why: a fare is never compared with a cap in another currency.
+and says why: a fare is never compared with a cap in another currency. An answer
+that needed a conversion depends on the table, so the engine's answer cache does
+not keep it (``engine.memo.depends_on_outside_facts``).
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date
 from decimal import Decimal
+
+from ..engine.memo import depends_on_outside_facts
 
 # ``amount`` of ``source`` in ``target`` on a date, or None when no rate links them.
 RateSource = Callable[[Decimal, str, str, date], Decimal | None]
@@ -35,6 +39,8 @@ def converted(amount: Decimal, source: str, target: str, on: date) -> Decimal | 
     """Return ``amount`` of ``source`` in ``target`` on ``on``; None without a rate."""
     if source == target:
         return amount
+    # The answer now depends on the caller's rates, not on the request alone.
+    depends_on_outside_facts()
     rates = _source.get()
     return None if rates is None else rates(amount, source, target, on)
 
