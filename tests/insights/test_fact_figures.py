@@ -2,26 +2,20 @@
 from the cases: every dimension, interval and scope, several periods (an empty one
 among them), on SQLite and PostgreSQL.
 
-Report time NOW = 2025-03-10 12:00 UTC. The history has what the facts must get
-right: a reopen, a wait on the passenger, a merged twin, a case too young for the
-first-response rate, a closed case, cases before March, top-problem fields, survey
-answers, a clock marked breached and one running past due unmarked, and a case
-of another department assigned to an agent of baggage.
+The history of ``conftest.py`` (report time NOW = 2025-03-10 12:00 UTC) with its
+data fix: a reopen, a wait on the passenger, a merged twin, a case too young for
+the first-response rate, a closed case, cases before March, top-problem fields,
+survey answers, a clock marked breached and one running past due unmarked, and a
+case of another department assigned to an agent of baggage.
 """
 
 import csv
 import io
-from datetime import UTC, datetime
 
 import pytest
 
 from paxcare.cases.models import Case
-from paxcare.cases.services import (
-    add_passenger_message,
-    cases_visible_to,
-    change_status,
-    reply_to_passenger,
-)
+from paxcare.cases.services import cases_visible_to
 from paxcare.insights import rollups
 from paxcare.insights.breakdowns import (
     DIMENSIONS,
@@ -33,20 +27,11 @@ from paxcare.insights.kpis import compute_kpis
 from paxcare.insights.models import KpiRollupState
 from paxcare.insights.scoped_kpis import compute_scoped_kpis, kpis_for, scope_of
 from paxcare.insights.trends import compute_trends, fact_trends, trends_for
-from paxcare.routing.models import Role
-from paxcare.sla.models import Clock
-from paxcare.surveys.links import survey_token
-from paxcare.surveys.services import Answer, answer_survey
-from tests.factories import complete_playbook, make_agent, make_case, make_user
+from tests.factories import make_case
+from tests.insights.conftest import NOW, at, behind_the_services
 
 pytestmark = pytest.mark.django_db
 
-
-def at(month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0):
-    return datetime(2025, month, day, hour, minute, second, tzinfo=UTC)
-
-
-NOW = at(3, 10, 12)
 PERIODS = [
     (None, NOW),
     (None, at(3, 8)),
@@ -57,65 +42,10 @@ PERIODS = [
 
 
 @pytest.fixture
-def people():
-    return {
-        "admin": make_user("root", is_superuser=True, is_staff=True),
-        "supervisor": make_agent(
-            "sup", role=Role.SUPERVISOR, departments=("baggage", "disruption-care")
-        ),
-        "agent": make_agent("bag", departments=("baggage",)),
-    }
-
-
-@pytest.fixture
-def history(people):
-    sup = people["supervisor"]
-    pilfer = {"category": "baggage.pilferage"}
-    a = make_case(received_at=at(3, 3), airport="PEK", airline="CA", **pilfer)
-    b = make_case(received_at=at(3, 4, 1), flight_number="CA981", **pilfer)
-    c = make_case(received_at=at(3, 5), email="twin@example.com", description="Two.")
-    make_case(received_at=at(3, 5, 1), email="twin@example.com", description="Two.")
-    d = make_case(received_at=at(2, 20, 8), airline="CA", flight_number="CA981")
-    e = make_case(
-        received_at=at(3, 6, 0, 0, 7),
-        category="baggage.damaged",
-        flight_number="MU5101",
-        airport="SHA",
-    )
-    lost = make_case(received_at=at(3, 9), category="baggage.lost", airline="MU")
-    make_case(received_at=at(3, 10, 6), airline="MU", airport="PEK")
-    late = make_case(received_at=at(3, 8, 3), category="flight.delay", channel="email")
-
-    reply_to_passenger(a, "Receipts?", actor=sup, new_status="pending", at=at(3, 3, 2))
-    add_passenger_message(a, "Attached.", channel="web", at=at(3, 4, 4))
-    change_status(a, "resolved", actor=sup, at=at(3, 5, 4))
-    reply_to_passenger(b, "Found.", actor=sup, new_status="resolved", at=at(3, 4, 4))
-    add_passenger_message(b, "Not mine.", channel="web", at=at(3, 6, 1))
-    reply_to_passenger(b, "Sorry.", actor=sup, at=at(3, 6, 2))
-    change_status(b, "resolved", actor=sup, at=at(3, 6, 3))
-    reply_to_passenger(c, "Looking.", actor=sup, at=at(3, 5, 1, 30, 11))
-    reply_to_passenger(d, "Looking.", actor=sup, at=at(2, 20, 9))
-    complete_playbook(d, sup, at=at(3, 5, 8))
-    change_status(d, "resolved", actor=sup, at=at(3, 5, 8))
-    reply_to_passenger(e, "Noted.", actor=sup, at=at(3, 6, 0, 30))
-    complete_playbook(e, sup, at=at(3, 6, 6))
-    change_status(e, "resolved", actor=sup, at=at(3, 6, 6))
-    change_status(e, "closed", actor=sup, at=at(3, 7))
-    reply_to_passenger(late, "Rebooked.", actor=sup, at=at(3, 8, 4, 0, 1))
-    answers = ((a, Answer(5, 10), 7), (b, Answer(2, 3), 8), (e, Answer(3), 9))
-    for case, answer, day in answers:
-        survey = Case.objects.get(pk=case.pk).survey
-        answer_survey(survey_token(survey), answer, at=at(3, day))
-
-    # Behind the services (a data fix, then a rebuild): the delayed flight's case
-    # assigned to the baggage agent, C's resolution clock marked breached, the
-    # lost bag's first response running past due unmarked.
-    Case.objects.filter(pk=late.pk).update(assignee=people["agent"])
-    Clock.objects.filter(case=c, kind="resolution").update(
-        state="breached", due_at=at(3, 7), breached_at=at(3, 7), stopped_at=None
-    )
-    Clock.objects.filter(case=lost, kind="first_response").update(due_at=at(3, 10))
-    rollups.rebuild()
+def history(history, people):
+    """The shared history, with the data fix of ``behind_the_services`` rebuilt."""
+    behind_the_services(history, people["agent"])
+    return history
 
 
 @pytest.mark.parametrize("who", ["admin", "supervisor", "agent"])

@@ -1,11 +1,8 @@
 """The KPIs from the KPI facts and counts equal the KPIs computed from the cases.
 
-Report time NOW = 2025-03-10 12:00 UTC. The history mixes what the counts must get
-right: a reopen (resolution cleared, then set again), a wait on the passenger, a
-merged twin, a case too young for the first-response rate, a closed case, cases
-before March, one received after an earlier period's end, top-problem fields, and
-a case of another department assigned to an agent of baggage (visible to that
-agent only through the assignment).
+The history (``conftest.py``) mixes what the counts must get right; the agent of
+baggage sees the case of another department assigned to them only through the
+assignment.
 """
 
 from datetime import UTC, datetime, timedelta
@@ -16,7 +13,6 @@ from paxcare.cases.models import Case
 from paxcare.cases.services import (
     add_passenger_message,
     cases_visible_to,
-    change_status,
     reply_to_passenger,
 )
 from paxcare.insights import rollups
@@ -28,15 +24,11 @@ from paxcare.insights.scoped_kpis import (
     kpis_for,
     scope_of,
 )
-from paxcare.routing.models import Role
-from paxcare.sla.models import Clock
-from paxcare.surveys.links import survey_token
-from paxcare.surveys.services import Answer, answer_survey
-from tests.factories import complete_playbook, make_agent, make_case, make_user
+from tests.factories import make_case
+from tests.insights.conftest import NOW, at, behind_the_services, counts
 
 pytestmark = pytest.mark.django_db
 
-NOW = datetime(2025, 3, 10, 12, 0, tzinfo=UTC)
 PERIODS = [
     (None, None),
     (None, datetime(2025, 3, 8, tzinfo=UTC)),
@@ -45,80 +37,10 @@ PERIODS = [
 ]
 
 
-def at(month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0):
-    return datetime(2025, month, day, hour, minute, second, tzinfo=UTC)
-
-
-@pytest.fixture
-def people():
-    admin = make_user("root", is_superuser=True, is_staff=True)
-    supervisor = make_agent(
-        "sup", role=Role.SUPERVISOR, departments=("baggage", "disruption-care")
-    )
-    agent = make_agent("bag", departments=("baggage",))
-    return {"admin": admin, "supervisor": supervisor, "agent": agent}
-
-
-@pytest.fixture
-def history(people):
-    sup = people["supervisor"]
-    pilfer = {"category": "baggage.pilferage"}
-    a = make_case(received_at=at(3, 3), airport="PEK", **pilfer)
-    b = make_case(received_at=at(3, 4, 1), flight_number="CA981", **pilfer)
-    c = make_case(received_at=at(3, 5), email="twin@example.com", description="Two.")
-    make_case(received_at=at(3, 5, 1), email="twin@example.com", description="Two.")
-    d = make_case(received_at=at(2, 20, 8), airline="CA", flight_number="CA981")
-    e = make_case(
-        received_at=at(3, 6, 0, 0, 7),
-        category="baggage.damaged",
-        flight_number="MU5101",
-        airport="SHA",
-    )
-    lost = make_case(received_at=at(3, 9), category="baggage.lost", airline="MU")
-    make_case(received_at=at(3, 10, 6), airline="MU")
-    late = make_case(received_at=at(3, 8, 3), category="flight.delay", channel="email")
-
-    reply_to_passenger(a, "Receipts?", actor=sup, new_status="pending", at=at(3, 3, 2))
-    add_passenger_message(a, "Attached.", channel="web", at=at(3, 4, 4))
-    change_status(a, "resolved", actor=sup, at=at(3, 5, 4))
-    reply_to_passenger(b, "Found.", actor=sup, new_status="resolved", at=at(3, 4, 4))
-    add_passenger_message(b, "Not mine.", channel="web", at=at(3, 6, 1))
-    reply_to_passenger(b, "Sorry.", actor=sup, at=at(3, 6, 2))
-    change_status(b, "resolved", actor=sup, at=at(3, 6, 3))
-    reply_to_passenger(c, "Looking.", actor=sup, at=at(3, 5, 1, 30, 11))
-    reply_to_passenger(d, "Looking.", actor=sup, at=at(2, 20, 9))
-    complete_playbook(d, sup, at=at(3, 5, 8))
-    change_status(d, "resolved", actor=sup, at=at(3, 5, 8))
-    reply_to_passenger(e, "Noted.", actor=sup, at=at(3, 6, 0, 30))
-    complete_playbook(e, sup, at=at(3, 6, 6))
-    change_status(e, "resolved", actor=sup, at=at(3, 6, 6))
-    change_status(e, "closed", actor=sup, at=at(3, 7))
-    reply_to_passenger(late, "Rebooked.", actor=sup, at=at(3, 8, 4, 0, 1))
-    answers = ((a, Answer(5, 10), 7), (b, Answer(2, 3), 8), (e, Answer(3), 9))
-    for case, answer, day in answers:
-        survey = Case.objects.get(pk=case.pk).survey
-        answer_survey(survey_token(survey), answer, at=at(3, day))
-    return {"late": late, "C": c, "lost": lost}
-
-
-def _behind_the_services(history, user) -> None:
-    # No service gives an agent another department's case, nor moves SLA clocks
-    # back in time; a data fix does, and a rebuild counts it. C's resolution clock
-    # is marked breached, the lost bag's first response runs past due unmarked.
-    Case.objects.filter(pk=history["late"].pk).update(assignee=user)
-    Clock.objects.filter(case=history["C"], kind="resolution").update(
-        state="breached", due_at=at(3, 7), breached_at=at(3, 7), stopped_at=None
-    )
-    Clock.objects.filter(case=history["lost"], kind="first_response").update(
-        due_at=at(3, 10)
-    )
-    rollups.rebuild()
-
-
 @pytest.mark.parametrize("who", ["admin", "supervisor", "agent"])
 @pytest.mark.parametrize("start,end", PERIODS)
 def test_the_counts_give_every_figure_of_the_cases(people, history, who, start, end):
-    _behind_the_services(history, people["agent"])
+    behind_the_services(history, people["agent"])
     user = people[who]
     cases = cases_visible_to(user)
 
@@ -130,7 +52,7 @@ def test_the_counts_give_every_figure_of_the_cases(people, history, who, start, 
 
 
 def test_every_kind_of_figure_is_exercised(people, history):
-    _behind_the_services(history, people["agent"])
+    behind_the_services(history, people["agent"])
 
     kpis = kpis_for(people["admin"], now=NOW)
 
@@ -148,7 +70,7 @@ def test_every_kind_of_figure_is_exercised(people, history):
 
 
 def test_the_agent_sees_the_assigned_case_of_another_department(people, history):
-    _behind_the_services(history, people["agent"])
+    behind_the_services(history, people["agent"])
 
     kpis = compute_scoped_kpis(
         scope_of(people["agent"]), cases_visible_to(people["agent"]), None, None, NOW
@@ -163,12 +85,12 @@ def test_the_agent_sees_the_assigned_case_of_another_department(people, history)
 
 def test_the_events_keep_the_facts_and_counts_a_rebuild_gives(history):
     kept_facts = _facts()
-    kept_counts = _counts()
+    kept_counts = counts()
 
     rollups.rebuild()
 
     assert kept_facts == _facts()
-    assert kept_counts == _counts()
+    assert kept_counts == counts()
     assert len(kept_facts) == Case.objects.count() == 9
     assert kept_counts[(_baggage(), "status", "resolved")] == 3
 
@@ -180,25 +102,25 @@ def test_a_reopen_takes_the_resolution_back_until_it_is_resolved_again(people):
 
     add_passenger_message(case, "Not mine.", channel="web", at=at(3, 3))
 
-    counts = _counts()
-    assert counts.get((_baggage(), "resolved", "")) is None
-    assert counts[(_baggage(), "status", "open")] == 1
-    assert counts[(_baggage(), "fr_bucket", "1440")] == 1
+    kept = counts()
+    assert kept.get((_baggage(), "resolved", "")) is None
+    assert kept[(_baggage(), "status", "open")] == 1
+    assert kept[(_baggage(), "fr_bucket", "1440")] == 1
 
 
 def test_compaction_folds_the_changes_into_one_row_per_count(history):
-    before = _counts()
+    before = counts()
     rows_before = KpiCount.objects.count()
 
     rollups.compact()
 
-    assert _counts() == before
+    assert counts() == before
     assert KpiCount.objects.count() == len(before) < rows_before
     assert not KpiCount.objects.filter(n=0).exists()
 
 
 def test_the_scope_is_the_cases_the_user_may_see(people, history):
-    _behind_the_services(history, people["agent"])
+    behind_the_services(history, people["agent"])
     for user in people.values():
         scope = scope_of(user)
         facts = CaseFact.objects.all()
@@ -234,16 +156,6 @@ def test_until_built_the_figures_come_from_the_cases(people, history):
 def _facts() -> list[tuple]:
     fields = [f.attname for f in CaseFact._meta.concrete_fields]
     return sorted(CaseFact.objects.values_list(*fields))
-
-
-def _counts() -> dict[tuple, int]:
-    totals: dict[tuple, int] = {}
-    for department, measure, value, n in KpiCount.objects.values_list(
-        "department", "measure", "value", "n"
-    ):
-        key = (department, measure, value)
-        totals[key] = totals.get(key, 0) + n
-    return {key: n for key, n in totals.items() if n}
 
 
 def _baggage() -> int:

@@ -24,7 +24,7 @@ from paxcare.cases.services import (
     reply_to_passenger,
 )
 from paxcare.insights import rollups
-from paxcare.insights.models import CaseFact, KpiCount
+from paxcare.insights.models import CaseFact
 from paxcare.intake.drafts import CaseDraft
 from paxcare.intake.services import open_cases
 from paxcare.routing.models import Department, Role
@@ -36,6 +36,7 @@ from paxcare.surveys.services import Answer, answer_survey
 from paxcare.triage.models import Category
 from tests.disruptions.conftest import AF_JFK_CDG, disrupt, passenger
 from tests.factories import complete_playbook, make_agent, make_case
+from tests.insights.conftest import counts
 
 pytestmark = pytest.mark.django_db
 
@@ -44,17 +45,6 @@ def facts() -> dict[int, dict]:
     """Return every fact, field by field, by case."""
     fields = [f.attname for f in CaseFact._meta.concrete_fields]
     return {row["case_id"]: row for row in CaseFact.objects.values(*fields)}
-
-
-def counts() -> dict[tuple, int]:
-    """Return each count, summed over its rows, without the zeros."""
-    totals: dict[tuple, int] = {}
-    for department, measure, value, n in KpiCount.objects.values_list(
-        "department", "measure", "value", "n"
-    ):
-        key = (department, measure, value)
-        totals[key] = totals.get(key, 0) + n
-    return {key: n for key, n in totals.items() if n}
 
 
 def assert_kept_as_rebuilt() -> tuple[dict, dict]:

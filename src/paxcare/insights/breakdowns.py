@@ -44,9 +44,9 @@ from paxcare.insights.quality import (
 )
 from paxcare.insights.rollups import BREACH_FIELDS
 from paxcare.insights.satisfaction import answer_counts, answered_in, from_counts
-from paxcare.insights.scoped_kpis import Scope, facts_in, scope_of
+from paxcare.insights.scoped_kpis import Scope, facts_in, running_past_due, scope_of
 from paxcare.routing.models import Department
-from paxcare.sla.models import Clock, ClockKind, ClockState
+from paxcare.sla.models import Clock
 from paxcare.triage.models import Category
 
 # Dimension -> the case field its groups are made by.
@@ -306,15 +306,21 @@ def fact_breakdown(
         rows = list(facts.filter(wanted).values(field).annotate(**figures).order_by())
     for row in rows:
         key = row.pop(field)
-        row["sla_met"] = row.pop("met_first", 0) + row.pop("met_resolution", 0)
-        marked = row.pop("breached_first", 0) + row.pop("breached_resolution", 0)
-        row["sla_breached"] = marked
+        for outcome in ("met", "breached"):
+            row[f"sla_{outcome}"] = sum(
+                row.pop(f"{outcome}_{kind}", 0) for kind in COMPLIANCE_KINDS
+            )
         groups[key] = row
     if "sla" in parts:
         for key, n in _running_past_due(facts, field, start, end, now).items():
             groups.setdefault(key, {"sla_met": 0, "sla_breached": 0})
             groups[key]["sla_breached"] += n
-    groups = {_case_key(by, key): values for key, values in groups.items()}
+    if by == "department":
+        codes = dict(Department.objects.values_list("pk", "code"))
+        groups = {codes.get(key): values for key, values in groups.items()}
+    elif by == "category":
+        # The cases table gives no category as None.
+        groups = {key or None: values for key, values in groups.items()}
     return _rows(by, groups, limit)
 
 
@@ -357,8 +363,7 @@ def _fact_figures(
         for name, conditions in (("met", met), ("breached", late)):
             for kind, condition in conditions.items():
                 wanted |= condition
-                short = "first" if kind == ClockKind.FIRST_RESPONSE else "resolution"
-                figures[f"{name}_{short}"] = Count("pk", filter=condition)
+                figures[f"{name}_{kind}"] = Count("pk", filter=condition)
     if "cohort" in parts:
         wanted |= first
         figures.update(
@@ -387,30 +392,9 @@ def _running_past_due(
     """SLA clocks of the compliance targets running unstopped past their due time
     in the period (not marked breached yet), by group of their case."""
     group = facts.filter(case_id=OuterRef("case_id")).values(field)[:1]
-    clocks = Clock.objects.filter(
-        in_period("due_at", start, end),
-        state=ClockState.RUNNING,
-        stopped_at__isnull=True,
-        due_at__lte=now,
-        kind__in=list(COMPLIANCE_KINDS),
-        case_id__in=facts.values("case_id"),
-    )
+    clocks = running_past_due(facts, start, end, now, COMPLIANCE_KINDS)
     rows = clocks.annotate(key=Subquery(group)).values("key").annotate(n=Count("pk"))
     return {row["key"]: row["n"] for row in rows.order_by()}
-
-
-def _case_key(by: str, key: Any) -> Any:
-    """Return the group key the cases table gives (a department's code; no
-    category as None)."""
-    if by == "department":
-        return _department_codes().get(key)
-    if by == "category":
-        return key or None
-    return key
-
-
-def _department_codes() -> dict[int, str]:
-    return dict(Department.objects.values_list("pk", "code"))
 
 
 def _rows(by: str, groups: dict[Any, dict[str, Any]], limit: int) -> list[dict]:

@@ -85,11 +85,9 @@ def direct(
     received = facts.filter(between("received_at", low, high))
     if connection.vendor == "postgresql":
         pairs = _received_in_one_pass(received, counts, top)
-    else:
-        pairs = _received_groups(received, counts)
-    if connection.vendor == "postgresql":
         _dated_in_one_pass(facts, low, high, counts)
     else:
+        pairs = _received_groups(received, counts)
         _dated(facts, low, high, counts)
     return counts, pairs
 

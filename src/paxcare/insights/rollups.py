@@ -722,11 +722,7 @@ def _insert_counts() -> None:
         ("status", "status", "TRUE"),
         ("responded", NO_VALUE, answered),
         ("within_24h", NO_VALUE, f"first_response_us <= {DAY_US}"),
-        (
-            "fr_bucket",
-            "CAST(first_response_bucket AS TEXT)",
-            "first_response_us IS NOT NULL",
-        ),
+        ("fr_bucket", "CAST(first_response_bucket AS TEXT)", answered),
         ("resolved", NO_VALUE, "resolved_at IS NOT NULL"),
         ("res_bucket", "CAST(resolution_bucket AS TEXT)", "resolved_at IS NOT NULL"),
     ]

@@ -18,6 +18,7 @@ disagree with themselves, the figures come from ``compute_kpis``.
 
 import logging
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -175,8 +176,10 @@ def compute_scoped_kpis(
     report["sla_compliance"] = _compliance(counts, breached)
     report.update(
         quality.first_resolution_cohort(
-            {key: counts[key, ""] for key in ("first_resolved", "reopened")}
-            | {"first_contact": counts["first_contact", ""]}
+            {
+                key: counts[key, ""]
+                for key in ("first_resolved", "reopened", "first_contact")
+            }
         )
     )
     report["satisfaction"] = _satisfaction(counts)
@@ -190,18 +193,33 @@ def _breached(
 ) -> dict[str, int]:
     """Clocks breached in the period by kind: marked so (counted), or running
     unstopped past due (the sweep has not marked them yet: read from the clocks)."""
-    running = Clock.objects.filter(
+    running = running_past_due(facts, start, end, now)
+    late = dict(running.values_list("kind").annotate(n=Count("pk")).order_by())
+    return {
+        kind: counts[f"breached_{kind}", ""] + late.get(kind, 0)
+        for kind in ClockKind.values
+    }
+
+
+def running_past_due(
+    facts: QuerySet[CaseFact],
+    start: datetime | None,
+    end: datetime,
+    now: datetime,
+    kinds: Iterable[str] | None = None,
+) -> QuerySet[Clock]:
+    """Return the clocks of the cases of ``facts`` (of ``kinds``, None: all) running
+    unstopped past their due time in ``[start, end)``: breached, not marked so yet."""
+    clocks = Clock.objects.filter(
         kpis._period("due_at", start, end),
         state=ClockState.RUNNING,
         stopped_at__isnull=True,
         due_at__lte=now,
         case_id__in=facts.values("case_id"),
     )
-    late = dict(running.values_list("kind").annotate(n=Count("pk")).order_by())
-    return {
-        kind: counts[f"breached_{kind}", ""] + late.get(kind, 0)
-        for kind in ClockKind.values
-    }
+    if kinds is not None:
+        clocks = clocks.filter(kind__in=list(kinds))
+    return clocks
 
 
 def _compliance(counts: Counter, breached: dict[str, int]) -> dict[str, Any]:
@@ -247,9 +265,7 @@ def _period_counts(
     # From the first case: the all-time counts less what came at or after the end.
     counts = _totals(scope.departments)
     adjust: Counter = Counter()
-    in_departments = CaseFact.objects.filter(counted=True)
-    if scope.departments is not None:
-        in_departments = in_departments.filter(department_id__in=scope.departments)
+    in_departments = facts_in(Scope(scope.departments))
     # Usually nothing is dated at or after the end (the report time): one query
     # over the date indexes says so.
     later = in_departments.filter(_any_dated(end, None))

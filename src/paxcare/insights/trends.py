@@ -31,8 +31,8 @@ from paxcare.insights.quality import (
 )
 from paxcare.insights.rollups import BREACH_FIELDS
 from paxcare.insights.satisfaction import SATISFIED, answered_in
-from paxcare.insights.scoped_kpis import Scope, facts_in, scope_of
-from paxcare.sla.models import Clock, ClockState
+from paxcare.insights.scoped_kpis import Scope, facts_in, running_past_due, scope_of
+from paxcare.sla.models import Clock
 
 TRUNCATE = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}
 
@@ -194,7 +194,7 @@ def fact_trends(
         series = _series_in_one_pass(facts, start, end, interval, flags)
     else:
         series = _series_by_query(facts, start, end, interval, flags)
-    late = _running_past_due(facts, start, end, now)
+    late = running_past_due(facts, start, end, now, COMPLIANCE_KINDS)
     for row in _by(late, "due_at", interval, n=Count("pk")):
         target = series.setdefault(_day(row["bucket"]), {})
         target["sla_breached"] = target.get("sla_breached", 0) + row["n"]
@@ -310,16 +310,3 @@ def _next(day: date, interval: str) -> date:
 
 def _day(bucket: date | datetime) -> date:
     return bucket.date() if isinstance(bucket, datetime) else bucket
-
-
-def _running_past_due(facts, start: datetime | None, end: datetime, now: datetime):
-    """The clocks of the compliance targets running unstopped past their due time
-    in the period: breached, not marked so yet."""
-    return Clock.objects.filter(
-        in_period("due_at", start, end),
-        state=ClockState.RUNNING,
-        stopped_at__isnull=True,
-        due_at__lte=now,
-        kind__in=list(COMPLIANCE_KINDS),
-        case_id__in=facts.values("case_id"),
-    )
