@@ -61,6 +61,13 @@ def request_faults(
     """
     if carriers is None and _plausible(segments, event):
         return []
+    return _all_faults(segments, event, carriers)
+
+
+def _all_faults(
+    segments: Sequence[Segment], event: Event | None, carriers: Any
+) -> list[Fault]:
+    """Check every flight, connection and moment; the long way of request_faults."""
     faults: list[Fault] = []
     if len(segments) > MAX_SEGMENTS:
         faults.append(
