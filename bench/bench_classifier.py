@@ -6,11 +6,13 @@ triples their training; ``--splits 1`` for a quick look). It reads two public da
 from ``../shared/data`` (never shipped with the product) and prints Markdown tables:
 
 - English: the negative tweets with a complaint reason, mapped to our codes, split
-  80/20 stratified with fixed seeds; macro F1 over the nine reasons for a plain TF-IDF
-  + linear SVM baseline, our model trained on the 80%, the same with the seed examples
-  of those nine categories added, and the default (seed-only) model. Every model is
-  scored twice: on the test texts as published, and on a copy with the data set's
-  "Late Flight" / "Cancelled Flight" replacements reverted to "late" / "cancel".
+  80/20 stratified with fixed seeds; macro F1 over the nine reasons for two TF-IDF +
+  linear SVM baselines (scikit-learn's defaults, and a tuned one: word and character
+  n-grams, balanced class weights), our model trained on the 80%, the same with the
+  seed examples of those nine categories added, and the default (seed-only) model.
+  Every model is scored twice: on the test texts as published, and on a copy with
+  the data set's "Late Flight" / "Cancelled Flight" replacements reverted to "late" /
+  "cancel".
 - Speed: one text at a time and batches, for the tweets model and the default model;
   ``triage_texts`` (classification and priority) on batches of 500 in a throwaway
   Django workspace.
@@ -43,7 +45,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: E402
 from sklearn.model_selection import StratifiedKFold, train_test_split  # noqa: E402
-from sklearn.pipeline import make_pipeline  # noqa: E402
+from sklearn.pipeline import Pipeline, make_pipeline, make_union  # noqa: E402
 from sklearn.svm import LinearSVC  # noqa: E402
 
 from paxcare.routing.defaults import department_for_code  # noqa: E402
@@ -236,6 +238,22 @@ def in_batches(
     return run
 
 
+def tuned_baseline() -> Pipeline:
+    """Return a fairly set up linear baseline, to measure our lead honestly.
+
+    Word unigrams and bigrams and character 2-5-grams inside words, sublinear TF-IDF,
+    balanced class weights and C = 0.1: the best of 0.03 to 1 on these test parts
+    (0.03 to 0.1 score within 0.001 of each other), which favours the baseline.
+    """
+    views = make_union(
+        TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True),
+        TfidfVectorizer(
+            analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2
+        ),
+    )
+    return make_pipeline(views, LinearSVC(C=0.1, class_weight="balanced"))
+
+
 def bench_tweets(args: argparse.Namespace) -> classifier.TextClassifier:
     rows = read_all_tweets()
     rows = [rows[i] for i in labelled(rows)]
@@ -266,6 +284,7 @@ def bench_tweets(args: argparse.Namespace) -> classifier.TextClassifier:
 
         baseline = make_pipeline(TfidfVectorizer(), LinearSVC(random_state=0))
         baseline.fit(train_texts, train_codes)
+        tuned = tuned_baseline().fit(train_texts, train_codes)
         # C is chosen by out-of-fold macro F1 on the 80% alone (classifier.C_GRID);
         # the augmented model keeps the chosen value, to save a second search.
         ours = classifier.train(train_texts, train_codes, seed=0)
@@ -282,6 +301,7 @@ def bench_tweets(args: argparse.Namespace) -> classifier.TextClassifier:
 
         runs = {
             "TF-IDF + LinearSVC baseline": lambda b, m=baseline: list(m.predict(b)),
+            "tuned TF-IDF + LinearSVC baseline": lambda b, m=tuned: list(m.predict(b)),
             "PaxCare, trained on the 80%": lambda b, m=ours: categories(m, b),
             "PaxCare, 80% + seed examples": lambda b, m=augmented: categories(m, b),
             "PaxCare default (seed only)": lambda b: categories(default, b),
