@@ -141,7 +141,9 @@ if REDIS_URL:
         }
     }
     HUEY = {
-        "huey_class": "huey.RedisHuey",
+        # The priority storage (Redis 5 or later): the plain one refuses task
+        # priorities, and a disruption's care runs ahead of notification batches.
+        "huey_class": "huey.PriorityRedisHuey",
         "name": "paxcare",
         "url": REDIS_URL,
         "immediate": False,

@@ -189,12 +189,15 @@ def read_flight_event(raw: Mapping[str, Any]) -> FlightEvent:
         "destination": _zone(destination),
     }
     times = {name: _moment(raw, name, zones, errors) for name in TIME_FIELDS}
+    # A local time at an unknown airport cannot be read, but it was given: the
+    # airport's error is the fault, not a missing time.
+    given = {name for name in TIME_FIELDS if _text(raw, name)}
     for name in ("scheduled_departure", "scheduled_arrival"):
-        if times[name] is None and not _has_error(errors, name):
+        if name not in given and not _has_error(errors, name):
             errors.append(FieldError(name, _("This time is required."), "required"))
     flight_date = _flight_date(raw, times["scheduled_departure"], zones, errors)
     extra = _details(raw, errors)
-    _check_order(times, kind, errors)
+    _check_order(times, given, kind, errors)
     if errors:
         raise InvalidInput(errors, message=_("The flight event is not valid."))
     return FlightEvent(
@@ -351,7 +354,9 @@ def _details(raw, errors: list[FieldError]) -> dict[str, str]:
     }
 
 
-def _check_order(times: dict, kind: str, errors: list[FieldError]) -> None:
+def _check_order(
+    times: dict, given: set[str], kind: str, errors: list[FieldError]
+) -> None:
     departure, arrival = times["scheduled_departure"], times["scheduled_arrival"]
     if departure and arrival and arrival <= departure:
         errors.append(
@@ -384,7 +389,7 @@ def _check_order(times: dict, kind: str, errors: list[FieldError]) -> None:
                 )
             )
     if kind == DisruptionKind.DELAY and not any(
-        times[name]
+        name in given
         for name in (
             "estimated_departure",
             "estimated_arrival",
@@ -400,7 +405,7 @@ def _check_order(times: dict, kind: str, errors: list[FieldError]) -> None:
             )
         )
     if kind == DisruptionKind.SCHEDULE_CHANGE and not (
-        times["new_departure"] and times["new_arrival"]
+        "new_departure" in given and "new_arrival" in given
     ):
         errors.append(
             FieldError(

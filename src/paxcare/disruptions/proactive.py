@@ -623,6 +623,10 @@ def _update_batch(disruption_id, affected, options, report, at, *, notify_change
         )
         insert_rows(events)
         announce(events)
+        # Imported here: corrections reads this module's CATEGORY and PRIORITY.
+        from paxcare.disruptions.corrections import follow_corrections
+
+        follow_corrections(disruption, affected, events, at)
         report.updated += len(affected)
         if notify_change:
             report.notified += notify_passengers(

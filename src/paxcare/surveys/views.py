@@ -54,12 +54,21 @@ def _form_page(request: HttpRequest, token: str, survey) -> HttpResponse:
     form = SurveyForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            answer_survey(token, form.to_answer())
+            outcome = answer_survey(token, form.to_answer())
         except InvalidInput as error:
             show_service_errors(form, error)
         except LinkError:
             return render(request, "surveys/unavailable.html", status=410)
         else:
+            if not outcome.recorded:
+                # Another submission of the link won the survey's row lock after
+                # this request had read the survey unanswered: this one is later.
+                return render(
+                    request,
+                    "surveys/answered.html",
+                    {"survey": outcome.survey},
+                    status=409,
+                )
             # Said once, to whoever answered: a later visit of the link does not
             # tell how the passenger rated us.
             if form.cleaned_data["rating"] <= 2:
