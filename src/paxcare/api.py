@@ -13,13 +13,14 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer
 
 from paxcare.accounts.services import authenticate_token
 from paxcare.apidocs import VendoredSwagger
 from paxcare.cases.api import router as cases_router
 from paxcare.disruptions.api import router as flights_router
-from paxcare.errors import FieldError, ServiceError
+from paxcare.errors import FieldError, ServiceError, read_json_body
 from paxcare.insights.analysis_api import router as insights_analysis_router
 from paxcare.insights.api import router as insights_router
 from paxcare.intake.api import router as intake_router
@@ -40,6 +41,13 @@ class TokenAuth(HttpBearer):
         return user
 
 
+class JsonBodyParser(Parser):
+    """Read a JSON body; one that cannot be read names its fault (MalformedBody)."""
+
+    def parse_body(self, request):
+        return read_json_body(request.body)
+
+
 api = NinjaAPI(
     title="PaxCare API",
     version="1",
@@ -47,6 +55,7 @@ api = NinjaAPI(
     auth=TokenAuth(),
     urls_namespace="api",
     docs=VendoredSwagger(),
+    parser=JsonBodyParser(),
 )
 
 
@@ -115,6 +124,9 @@ def on_throttled(request, exc: Throttled):
 
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
+    # django-ninja wraps what the body parser raises in a vague HttpError(400).
+    if isinstance(exc.__cause__, ServiceError):
+        return on_service_error(request, exc.__cause__)
     return _error(request, exc.status_code, "error", str(exc))
 
 

@@ -21,7 +21,6 @@ from paxcare.cases import services
 from paxcare.cases.downloads import attachment_response
 from paxcare.cases.events import EventType
 from paxcare.cases.models import Attachment, Case, Channel
-from paxcare.cases.numbers import normalise_case_number
 from paxcare.cases.schemas import (
     CaseCreate,
     CaseDetail,
@@ -33,6 +32,7 @@ from paxcare.cases.schemas import (
     StatusCode,
     TextSchema,
 )
+from paxcare.cases.search import search_filter
 from paxcare.errors import Conflict, FieldError, InvalidInput, PermissionDenied
 from paxcare.intake.batcher import case_for_answer, file_case
 from paxcare.intake.drafts import CaseDraft
@@ -169,24 +169,13 @@ def _filtered(queryset: QuerySet[Case], filters: CaseFilters, user) -> QuerySet[
                 [FieldError("sla_risk", str(error), "invalid_choice")]
             ) from error
     if filters.q:
-        queryset = queryset.filter(_search(filters.q.strip()))
+        # The console's search: the same cases for the same words in both places.
+        queryset = queryset.filter(search_filter(filters.q))
     if filters.received_after:
         queryset = queryset.filter(received_at__gte=_aware(filters.received_after))
     if filters.received_before:
         queryset = queryset.filter(received_at__lt=_aware(filters.received_before))
     return queryset
-
-
-def _search(text: str) -> Q:
-    number = normalise_case_number(text)
-    if number:
-        return Q(number=number)
-    return (
-        Q(subject__icontains=text)
-        | Q(description__icontains=text)
-        | Q(flight_number__iexact=text)
-        | Q(booking_reference__iexact=text)
-    )
 
 
 def _aware(value: datetime) -> datetime:

@@ -10,6 +10,7 @@ import io
 import logging
 import re
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -38,6 +39,11 @@ TWITTER_FIELDS = {
     "airline": "airline",
     "received_at": "created",
 }
+
+# The most lines one record may run over: a post of 280 characters with a line
+# break in a quoted field takes a few; a quote left open would otherwise hold every
+# following line until the end of the file, and have them all read twice.
+MAX_RECORD_LINES = 50
 
 # How much of a file is looked at to tell UTF-8 text from UTF-16 or binary data.
 SNIFF_BYTES = 64 * 1024
@@ -201,31 +207,124 @@ class _Row:
     error: str = ""
 
 
+class _Lines:
+    """The lines of a text file, numbered, for one csv reader; lines can be given back.
+
+    ``taken`` holds the (number, line) pairs of the record being read, so that the
+    lines after its first can be read again when the record turns out broken. A
+    record takes at most ``MAX_RECORD_LINES`` lines: past them the reader sees the
+    end of the input and reports an unclosed quote.
+    """
+
+    def __init__(self, handle: io.TextIOBase) -> None:
+        self._handle = handle
+        self._again: deque[tuple[int, str]] = deque()
+        self._number = 0
+        self.taken: list[tuple[int, str]] = []
+
+    def __iter__(self) -> "_Lines":
+        return self
+
+    def __next__(self) -> str:
+        if len(self.taken) >= MAX_RECORD_LINES:
+            raise StopIteration
+        if self._again:
+            item = self._again.popleft()
+        else:
+            line = self._handle.readline()
+            if not line:
+                raise StopIteration
+            self._number += 1
+            item = (self._number, line)
+        self.taken.append(item)
+        return item[1]
+
+    def read_again(self, items: list[tuple[int, str]]) -> None:
+        """Give ``items`` back, to be read before the rest of the file."""
+        self._again.extendleft(reversed(items))
+
+
 def read_twitter_csv(handle: io.TextIOBase, zone: ZoneInfo) -> Iterator[_Row]:
     """Yield one draft or one error per record of a tweets export.
+
+    A quoted field may hold line breaks, so a record may run over several lines. A
+    record of one line is a row or one reported error. A record of several lines
+    (a quote left open at the end of its first line) is taken as one row only when
+    it is valid CSV, ends before the end of the file and within
+    ``MAX_RECORD_LINES`` lines, has the header's number of columns, and none of
+    the lines it runs over is a good row on its own. Otherwise its first line is
+    reported as an unclosed quote and the lines after it are read again, each as
+    the start of a record: a broken quote costs its own row, never the next ones.
 
     ``handle`` must decode with ``errors="surrogateescape"``: a record holding bytes
     that are not UTF-8 is reported instead of stopping the whole file.
     """
-    reader = csv.reader(handle, strict=True)
+    lines = _Lines(handle)
+    reader = csv.reader(lines, strict=True)
     header = _header(reader)
     width = len(header)
     index = {name: header.index(name) for name in TWITTER_COLUMNS}
-    line = reader.line_num
     while True:
-        start = line + 1
+        lines.taken = []
         try:
             values = next(reader)
         except StopIteration:
             return
         except csv.Error as error:
-            line = reader.line_num
-            yield _Row(start, error=_("not valid CSV (%(error)s)") % {"error": error})
+            values, problem = None, str(error)
+        taken = lines.taken
+        start = taken[0][0]
+        if values == []:
             continue
-        line = reader.line_num
-        if not values:
+        if values is not None:
+            row = _twitter_row(start, values, width, index, zone)
+            if len(taken) == 1:
+                yield row
+                continue
+            problem = _spanning_problem(taken, len(values), width, index, zone)
+            if problem is None:
+                yield row
+                continue
+        elif len(taken) == 1:
+            yield _Row(start, error=_("not valid CSV (%(error)s)") % {"error": problem})
             continue
-        yield _twitter_row(start, values, width, index, zone)
+        elif len(taken) >= MAX_RECORD_LINES:
+            problem = _("no row runs over more than %(count)d lines") % {
+                "count": MAX_RECORD_LINES
+            }
+        yield _Row(start, error=_unclosed_quote(problem))
+        lines.read_again(taken[1:])
+
+
+def _spanning_problem(taken, found: int, width: int, index, zone) -> str | None:
+    """Return why a record of several lines is not one row, or None if it is."""
+    if found != width:
+        return _("%(found)d columns where the header has %(expected)d") % {
+            "found": found,
+            "expected": width,
+        }
+    for number, line in taken[1:]:
+        if _good_row_alone(number, line, width, index, zone):
+            return _("line %(line)d is a row of its own") % {"line": number}
+    return None
+
+
+def _good_row_alone(number: int, line: str, width: int, index, zone) -> bool:
+    """Return whether ``line`` by itself is a complete row that would be imported."""
+    try:
+        records = list(csv.reader([line], strict=True))
+    except csv.Error:
+        return False
+    if len(records) != 1:
+        return False
+    return _twitter_row(number, records[0], width, index, zone).draft is not None
+
+
+def _unclosed_quote(problem: str) -> str:
+    return _(
+        "a quote opened on this line does not close where the row ends (%(problem)s); "
+        "the lines after it were read again"
+    ) % {"problem": problem}
 
 
 def _header(reader) -> list[str]:

@@ -4,6 +4,8 @@ The forms check only the shape of what was typed; the services judge the content
 and their field errors are put back next to the fields (``show_service_errors``).
 """
 
+from datetime import date
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -12,6 +14,8 @@ from paxcare.cases.services import MAX_BODY_CHARS
 from paxcare.errors import InvalidInput
 from paxcare.intake.drafts import MAX_DESCRIPTION_CHARS, CaseDraft
 from paxcare.triage.models import Kind
+from paxcare.years import CODE as YEAR_CODE
+from paxcare.years import FIRST_YEAR, LAST_YEAR, year_fault
 
 ACCEPTED_FILES = ".pdf,.jpg,.jpeg,.png,.gif,.webp,.txt," + ",".join(ALLOWED_TYPES)
 
@@ -60,6 +64,27 @@ def show_service_errors(form: forms.Form, error: InvalidInput) -> None:
         form.add_error(field, field_error.message)
 
 
+def within_years(day: date) -> None:
+    """Refuse a day outside the years PaxCare works with, as the API does."""
+    fault = year_fault(day)
+    if fault is not None:
+        raise forms.ValidationError(fault, code=YEAR_CODE)
+
+
+class YearsDateField(forms.DateField):
+    """A date in the years PaxCare works with; the browser's picker knows them too."""
+
+    default_validators = [within_years]
+    widget = forms.DateInput(
+        attrs={
+            "type": "date",
+            "min": f"{FIRST_YEAR}-01-01",
+            "max": f"{LAST_YEAR}-12-31",
+        },
+        format="%Y-%m-%d",
+    )
+
+
 def _text(label, max_length: int, **kwargs) -> forms.CharField:
     return forms.CharField(label=label, max_length=max_length, required=False, **kwargs)
 
@@ -80,11 +105,7 @@ class CaseDetailsForm(forms.Form):
         _("E-ticket number"), 20, help_text=_("13 digits, e.g. 999-1234567890.")
     )
     flight_number = _text(_("Flight number"), 12, help_text=_("e.g. CA981"))
-    flight_date = forms.DateField(
-        label=_("Flight date"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
+    flight_date = YearsDateField(label=_("Flight date"), required=False)
     airport = _text(_("Airport"), 10, help_text=_("Three-letter code, e.g. PEK."))
     passenger_name = _text(_("Your name"), 200)
     email = forms.CharField(

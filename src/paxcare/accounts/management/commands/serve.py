@@ -63,6 +63,23 @@ def control_socket_args(var_dir: Path | None, port: int) -> list[str]:
     return ["--no-control-socket"]
 
 
+def insecure_cookie_warning(session_secure: bool, csrf_secure: bool) -> str | None:
+    """Return the start-up warning when secure cookies meet this plain-http server.
+
+    ``serve`` binds gunicorn to 127.0.0.1 without TLS. A browser keeps a cookie
+    marked Secure but never sends it back over http, so with secure cookies on
+    (the default outside demo and debug mode) every form fails its CSRF check and
+    nobody can sign in.
+    """
+    if not (session_secure or csrf_secure):
+        return None
+    return (
+        "Warning: secure cookies are on and this server speaks plain http on "
+        "127.0.0.1: unless an https proxy is in front of it, sign-in and every form "
+        "will fail (CSRF 403); for plain http set PAXCARE_SECURE_COOKIES=0."
+    )
+
+
 def worker_command() -> list[str]:
     return [sys.executable, "-m", "paxcare", "run_huey"]
 
@@ -87,6 +104,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         port = _positive_int("PORT", 8000)
         workers = _positive_int("PAXCARE_WEB_WORKERS", 2)
+        self.warn_about_cookies()
         # Own process groups: a Ctrl-C in the terminal reaches the children once,
         # through ``forward``, and not a second time straight from the terminal.
         children = [
@@ -114,6 +132,15 @@ class Command(BaseCommand):
             raise CommandError(
                 f"A PaxCare process exited with status {code}.", returncode=returncode
             )
+
+    def warn_about_cookies(self) -> None:
+        """Write the secure-cookie warning to stderr when it applies."""
+        warning = insecure_cookie_warning(
+            settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE
+        )
+        if warning:
+            self.stderr.write(warning, self.style.WARNING)
+            self.stderr.flush()
 
     def _wait_first(self, children: list[subprocess.Popen]) -> int:
         while True:
