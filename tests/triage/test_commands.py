@@ -49,10 +49,10 @@ def test_bad_lines_get_an_error_and_the_rest_continue():
     )
 
     assert answers[:4] == [
-        {"id": None, "error": "not JSON: Expecting value at column 1"},
-        {"id": None, "error": "not a JSON object"},
-        {"id": 3, "error": 'no "text" string'},
-        {"id": 4, "error": '"text" is empty'},
+        {"id": None, "line": 1, "error": "not JSON: Expecting value at column 1"},
+        {"id": None, "line": 2, "error": "not a JSON object"},
+        {"id": 3, "line": 3, "error": 'no "text" string'},
+        {"id": 4, "line": 4, "error": '"text" is empty'},
     ]
     assert answers[4]["id"] == 5
     assert "category" in answers[4]
@@ -209,10 +209,10 @@ def test_a_line_without_an_id_gets_an_error_and_the_others_are_answered():
 
     # then each bad line answers its error, and the good ones their category
     assert answers[1:5] == [
-        {"id": None, "error": 'no "id"'},
-        {"id": None, "error": 'no "id"'},
-        {"id": None, "error": '"id" is not a string or a number'},
-        {"id": " ", "error": '"id" is empty'},
+        {"id": None, "line": 2, "error": 'no "id"'},
+        {"id": None, "line": 3, "error": 'no "id"'},
+        {"id": None, "line": 4, "error": '"id" is not a string or a number'},
+        {"id": " ", "line": 5, "error": '"id" is empty'},
     ]
     assert [(a["id"], "category" in a) for a in (answers[0], answers[5])] == [
         (1, True),

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from paxcare.console.kpis import count, percent
 from paxcare.insights.breakdowns import breakdown_for
 from paxcare.insights.kpis import rate_percent
-from paxcare.insights.presentation import points
+from paxcare.insights.presentation import points, received_label, resolved_label
 from paxcare.insights.scoped_kpis import kpis_for
 from paxcare.insights.trends import default_interval, trends_for
 from paxcare.triage.models import Category
@@ -70,10 +70,10 @@ def trend_chart(trends: list[dict[str, Any]]) -> Chart:
         description=_("Per day, week or month of the period, local time."),
         labels=labels,
         series=[
-            Series(_("Received"), [row["received"] for row in trends]),
-            Series(_("Resolved"), [row["resolved"] for row in trends]),
+            Series(received_label(), [row["received"] for row in trends]),
+            Series(resolved_label(), [row["resolved"] for row in trends]),
         ],
-        headers=[_("Period"), _("Received"), _("Resolved")],
+        headers=[_("Period"), received_label(), resolved_label()],
         rows=[
             [label, count(row["received"]), count(row["resolved"])]
             for label, row in zip(labels, trends, strict=True)
@@ -233,8 +233,8 @@ def airport_table(rows: list[dict[str, Any]]) -> Chart:
         drawn=False,
         headers=[
             _("Airport"),
-            _("Received"),
-            _("Resolved"),
+            received_label(),
+            resolved_label(),
             _("SLA compliance"),
             _("CSAT"),
             _("Backlog"),

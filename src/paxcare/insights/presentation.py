@@ -23,6 +23,16 @@ def points(value: float | None) -> str:
     return "—" if value is None else f"{value:.1f}"
 
 
+def received_label() -> str:
+    """Return the heading of a count of cases received (not the time received)."""
+    return pgettext("case count", "Received")
+
+
+def resolved_label() -> str:
+    """Return the heading of a count of cases resolved (not the time resolved)."""
+    return pgettext("case count", "Resolved")
+
+
 def kpi_label(key: str) -> str:
     labels = {
         "first_response.rate": _("First response within 24 hours"),
@@ -109,10 +119,10 @@ def breakdown_table(by: str, rows: list[dict[str, Any]]) -> Table:
     """Return a breakdown (``breakdowns.compute_breakdown``) as a table."""
     headers = [
         dimension_titles()[by],
-        _("Received"),
+        received_label(),
         _("First response within 24 hours"),
         _("Median first response"),
-        _("Resolved"),
+        resolved_label(),
         _("Median resolution time"),
         _("SLA compliance"),
         _("Reopen rate"),
@@ -197,7 +207,7 @@ def _targets(targets: list[dict[str, Any]]) -> Table:
     headers = [
         _("Indicator"),
         _("This period"),
-        _("Target"),
+        pgettext("report column", "Target"),
         _("Period before"),
         _("Result"),
     ]

@@ -14,10 +14,19 @@ the past come out right from the first day:
   them, so they write no events);
 - ``satisfaction_rating`` ``good`` is recorded as 5 and ``bad`` as 1 (Zendesk asks
   a yes/no question: both land on the right side of CSAT's 4-5 line); ``offered``
-  is a survey sent and not answered;
+  is a survey sent and not answered; any other score is reported on the ticket's
+  line and the ticket imported without a survey;
 - tags name the category (``baggage_delayed`` or ``baggage.delayed``), the flight
-  (``flight_ca981``) and the airport (``airport_pek``); without a category tag the
-  classifier decides, as for any new case.
+  (``flight_ca981``, whose first two characters are the airline) and the airport
+  (``airport_pek``); without a category tag the classifier decides, as for any new
+  case.
+
+Times keep their order: an ``updated_at``, ``metric_set.solved_at`` or
+``satisfaction_rating`` time before the ticket's ``created_at`` is taken as
+``created_at`` and reported on the ticket's line, and a rating is never answered
+before it was offered. Every time is to be in the years 1900 to 2999, as anywhere
+in PaxCare (``paxcare.years``); ``created_at``, the case's receipt, is moreover
+held to intake's rule for receipts: not before 2000-01-01.
 
 The SLA clocks run as they would have under today's policies, from receipt. The
 import announces nothing to the other apps: a ticket closed years ago owes the
@@ -28,6 +37,7 @@ A description or comment over the length of a case description is kept, shortene
 to that length and ending in a note that says so.
 """
 
+import dataclasses
 import json
 import logging
 import secrets
@@ -49,6 +59,7 @@ from paxcare.cases.models import Case, Channel, Event, Message
 from paxcare.cases.numbers import new_case_number
 from paxcare.cases.search import search_document
 from paxcare.crm.services import link_passengers
+from paxcare.errors import FieldError
 from paxcare.insights.models import CaseTiming
 from paxcare.insights.rollups import refresh_facts
 from paxcare.insights.timing import (
@@ -57,7 +68,12 @@ from paxcare.insights.timing import (
     sla_met_times,
     timing_from_history,
 )
-from paxcare.intake.drafts import MAX_DESCRIPTION_CHARS, CaseDraft, clean_draft
+from paxcare.intake.drafts import (
+    MAX_DESCRIPTION_CHARS,
+    CaseDraft,
+    clean_draft,
+    renamed,
+)
 from paxcare.intake.importers import (
     ImportReport,
     RowError,
@@ -69,6 +85,7 @@ from paxcare.sla import services as sla
 from paxcare.surveys.events import SurveyEvent
 from paxcare.surveys.models import Survey, SurveySource
 from paxcare.triage.services import categories_by_code, triage_texts
+from paxcare.years import year_fault
 
 logger = logging.getLogger(__name__)
 
@@ -98,6 +115,21 @@ STATUSES = {
 }
 KINDS = {"problem": "complaint", "incident": "complaint", "question": "inquiry"}
 RATINGS = {"good": 5, "bad": 1}
+# "unoffered" (no survey sent) and no score at all make no survey, and say nothing.
+NO_SURVEY = {"", "unoffered"}
+# A case draft's fields under the names of the export, for the error lines.
+ZENDESK_FIELDS = {
+    "received_at": "created_at",
+    "external_id": "id",
+    "kind": "type",
+    "channel": "via.channel",
+    "passenger_name": "requester.name",
+    "email": "requester.email",
+    "phone": "requester.phone",
+    "flight_number": "tags (flight_)",
+    "airline": "tags (flight_)",
+    "airport": "tags (airport_)",
+}
 
 
 @dataclass
@@ -114,6 +146,10 @@ class Ticket:
     comments: list[dict[str, Any]]
     requester_id: Any
     rating: dict[str, Any] | None
+    # The rating's times, read and put in order: (offered, answered).
+    rating_times: tuple[datetime | None, datetime | None] = (None, None)
+    # What was read otherwise than written, for the ticket's line of the report.
+    notes: list[str] = dataclasses.field(default_factory=list)
 
 
 class TicketError(ValueError):
@@ -161,6 +197,9 @@ def _time(
         raise TicketError(
             _("%(field)s is not a time: %(value)r") % {"field": field, "value": value}
         )
+    fault = year_fault(parsed.date())
+    if fault:
+        raise TicketError(f"{field}: {fault}")
     return parsed
 
 
@@ -211,30 +250,79 @@ def _ticket(line: int, data: dict, zone: ZoneInfo) -> Ticket:
     if status is None:
         raise TicketError(_("unknown status %(value)r") % {"value": data.get("status")})
     created = _time(data, "created_at", zone)
-    updated = _time(data, "updated_at", zone, required=False) or created
+    notes: list[str] = []
+    in_order = _InOrder(created, notes)
+    updated = in_order(_time(data, "updated_at", zone, required=False), "updated_at")
     metrics = _object(data, "metric_set")
-    solved = _time(metrics, "solved_at", zone, required=False, within="metric_set")
+    solved = in_order(
+        _time(metrics, "solved_at", zone, required=False, within="metric_set"),
+        "metric_set.solved_at",
+    )
     comments = sorted(
         (_comment(c, zone) for c in _list(data, "comments")),
         key=lambda c: c["created_at"],
     )
     rating = _object(data, "satisfaction_rating") or None
-    if rating is not None:
-        # Read now, so that a bad time rejects this line and not the whole batch.
-        for key in ("created_at", "updated_at"):
-            _time(rating, key, ZoneInfo("UTC"), False, "satisfaction_rating")
     return Ticket(
         line=line,
         zendesk_id=str(data["id"]),
         draft=_draft(data, created, comments, zone),
         status=status,
-        updated_at=max(updated, created),
+        updated_at=updated or created,
         solved_at=solved,
         reopens=_count(metrics, "reopens"),
         comments=comments,
         requester_id=data.get("requester_id"),
         rating=rating,
+        # Read now, so that a bad time rejects this line and not the whole batch.
+        rating_times=_rating_times(rating, in_order),
+        notes=notes,
     )
+
+
+class _InOrder:
+    """Take a ticket's times no earlier than its creation, noting each moved one."""
+
+    def __init__(self, created: datetime, notes: list[str]):
+        self.created, self.notes = created, notes
+
+    def __call__(self, at: datetime | None, name: str) -> datetime | None:
+        if at is None or at >= self.created:
+            return at
+        self.notes.append(
+            _("%(field)s %(value)s is before created_at: taken as created_at")
+            % {"field": name, "value": at.isoformat()}
+        )
+        return self.created
+
+
+def _rating_times(
+    rating: dict | None, in_order: _InOrder
+) -> tuple[datetime | None, datetime | None]:
+    """Return when a rating was offered and answered, in order; note a bad score."""
+    if rating is None:
+        return None, None
+    utc = ZoneInfo("UTC")
+    offered, answered = (
+        in_order(
+            _time(rating, key, utc, False, "satisfaction_rating"),
+            f"satisfaction_rating.{key}",
+        )
+        for key in ("created_at", "updated_at")
+    )
+    score = str(rating.get("score") or "").lower()
+    if score not in {*RATINGS, "offered", *NO_SURVEY}:
+        in_order.notes.append(
+            _(
+                "satisfaction_rating.score %(value)r is not good, bad or offered: "
+                "imported without a survey"
+            )
+            % {"value": rating.get("score")}
+        )
+    offered = offered or answered
+    if offered and answered and answered < offered:
+        answered = offered
+    return offered, answered
 
 
 def _comment(data: Any, zone: ZoneInfo) -> dict[str, Any]:
@@ -338,15 +426,22 @@ def _import_batch(batch: list[Ticket], report: ImportReport, on_error) -> None:
         errors = clean_draft(ticket.draft, set(categories))
         if errors:
             report.rejected += 1
-            details = "; ".join(f"{e.field}: {e.message}" for e in errors)
-            on_error(RowError(ticket.line, details))
+            on_error(RowError(ticket.line, _details(errors)))
             continue
+        if ticket.notes:
+            # Imported all the same: the line says what was read otherwise.
+            on_error(RowError(ticket.line, "; ".join(ticket.notes)))
         seen.add(ticket.draft.external_id)
         fresh.append(ticket)
     if fresh:
         with transaction.atomic():
             _write(fresh, categories)
         report.created += len(fresh)
+
+
+def _details(errors: list[FieldError]) -> str:
+    """Return a draft's errors on one line, under the export's field names."""
+    return "; ".join(f"{e.field}: {e.message}" for e in renamed(errors, ZENDESK_FIELDS))
 
 
 def _write(tickets: list[Ticket], categories) -> None:
@@ -414,6 +509,7 @@ def _case(ticket: Ticket, passenger, triage, categories, routes) -> Case:
         priority=draft.priority or triage.priority,
         language=draft.language,
         passenger=passenger,
+        airline=draft.airline,
         flight_number=draft.flight_number,
         airport=draft.airport,
         department=routes.get(category.pk),
@@ -562,11 +658,7 @@ def _survey(ticket: Ticket, case: Case, history: _History) -> Survey | None:
     score = str(rating.get("score") or "").lower()
     if score not in {*RATINGS, "offered"}:
         return None
-    zone = ZoneInfo("UTC")
-    answered_at = _time(rating, "updated_at", zone, required=False) or _time(
-        rating, "created_at", zone, required=False
-    )
-    offered_at = _time(rating, "created_at", zone, required=False) or answered_at
+    offered_at, answered_at = ticket.rating_times
     resolved_at = case.resolved_at or ticket.updated_at
     created = offered_at or resolved_at
     survey = Survey(

@@ -1,9 +1,11 @@
 """``paxcare classify``: JSON lines ``{"id", "text"}`` in, predictions out.
 
-Each input line gets one output line, in order. A bad line answers
-``{"id": ..., "error": ...}`` and the lines after it are still classified. Every
-line needs its ``id`` (a string or a number), since answers are matched by it; a
-line without one answers ``{"id": null, "error": ...}``.
+Each input line gets one output line, in order; blank lines are skipped. A bad
+line answers ``{"id": ..., "line": ..., "error": ...}``, with its line number in
+the input (blank lines counted), and the lines after it are still classified.
+Every line needs its ``id`` (a string or a number), since answers are matched by
+it; a line without one answers ``{"id": null, "line": ..., "error": ...}``. A line
+that is not JSON names the column (from 1) where reading it failed.
 """
 
 import json
@@ -34,10 +36,13 @@ class Command(BaseCommand):
         if size < 1:
             raise CommandError("--batch-size must be at least 1.")
         batch: list[dict[str, Any]] = []
-        for line in options.get("stdin") or sys.stdin:
+        for number, line in enumerate(options.get("stdin") or sys.stdin, start=1):
             if not line.strip():
                 continue
-            batch.append(parse_line(line))
+            item = parse_line(line)
+            if "error" in item:
+                item = {"id": item["id"], "line": number, "error": item["error"]}
+            batch.append(item)
             if len(batch) >= size:
                 self._flush(batch)
                 batch = []
@@ -65,6 +70,9 @@ class Command(BaseCommand):
 
 def parse_line(line: str) -> dict[str, Any]:
     """Return ``{"id", "text"}`` from one input line, or ``{"id", "error"}``."""
+    # Without its line ending: a line cut short would otherwise fail "at column 1"
+    # of the line after it.
+    line = line.rstrip("\r\n")
     try:
         value = json.loads(line)
     except json.JSONDecodeError as error:
