@@ -3,7 +3,8 @@ SQLite. Measures what proactive care costs per passenger and how close it comes 
 what the database can take.
 
     .venv/bin/python bench/bench_disruptions.py [--flights 1000] [--passengers 150]
-        [--databases postgres,sqlite] [--batch-size N] [--phases] [--profile PREFIX]
+        [--databases postgres,sqlite] [--batch-size N] [--workers N] [--phases]
+        [--profile PREFIX]
 
 For each database a fresh workspace is migrated in a child process (PostgreSQL:
 the database named in PAXCARE_BENCH_DATABASE_URL, dropped and created again;
@@ -23,8 +24,9 @@ SQLite: a file in a temporary folder), then, each step timed:
    streamed from a file; SQLite: ``executemany`` in one transaction. The ratio
    care / raw says how far the pipeline is from what the database itself can do.
 
-Peak RSS is the child's ``ru_maxrss`` after step 3, before the raw copy, so it is
-the pipeline's own peak. Beside wall time, each step reports CPU time: the child's
+Peak RSS is the child's ``ru_maxrss`` after step 3 (or that of its largest
+worker process, if larger), before the raw copy, so it is the pipeline's own peak
+per process. Beside wall time, each step reports CPU time: the child's
 own (user + system) and, on PostgreSQL, that of its server backend (read from
 ``/proc``), because on a shared machine the wall clock mostly measures the other
 jobs; passengers per CPU second is the figure to compare across runs. ``--phases``
@@ -33,6 +35,12 @@ the bench process's CPU and the server backend's CPU (a diagnostic: the wrappers
 cost a little time, and the server's CPU is counted in clock ticks of 10 ms);
 ``--profile PREFIX`` writes cProfile statistics (CPU time) of step 3 to
 ``PREFIX-<database>.prof``.
+
+``--workers N`` (default 2) runs step 3 through ``disruptions.workers
+.care_in_processes``: N forked processes on disjoint flights on PostgreSQL (one on
+SQLite, whose writers take turns anyway). Their CPU and that of their server
+backends is counted too; ``--phases`` and ``--profile`` see only the bench process,
+so they go with ``--workers 1``.
 """
 
 from __future__ import annotations
@@ -73,6 +81,9 @@ def main() -> None:
     parser.add_argument(
         "--batch-size", type=int, help="passengers per batch (default: proactive's)"
     )
+    parser.add_argument(
+        "--workers", type=int, default=2, help="care processes on PostgreSQL"
+    )
     parser.add_argument("--phases", action="store_true")
     parser.add_argument(
         "--profile",
@@ -84,6 +95,7 @@ def main() -> None:
     if args.child:
         child(args)
         return
+    args.load_at_start = os.getloadavg()[0]
     results = []
     for database in args.databases.split(","):
         results.append(run_child(database.strip(), args))
@@ -117,6 +129,8 @@ def run_child(database: str, args) -> dict:
         str(args.flights),
         "--passengers",
         str(args.passengers),
+        "--workers",
+        str(args.workers),
     ]
     if args.phases:
         command.append("--phases")
@@ -146,6 +160,7 @@ def report(results: list[dict], args) -> None:
     print(
         f"hub meltdown: {args.flights} cancelled flights x {args.passengers} "
         f"passengers, load average at the end {os.getloadavg()[0]:.1f}"
+        f" (at the start {args.load_at_start:.1f})"
     )
     header = (
         f"{'database':<10} {'events s':>8} {'manifests s':>11} {'care s':>8} "
@@ -169,9 +184,11 @@ def report(results: list[dict], args) -> None:
     )
     for r in results:
         print(
-            f"{r['database']}: care cpu {r['care_client_cpu_s']:.1f} s in the bench "
-            f"process, {r['care_server_cpu_s']:.1f} s in the server backend; "
-            f"{r['rows'] / r['passengers']:.2f} rows per passenger"
+            f"{r['database']}: {r['workers']} worker(s); care cpu "
+            f"{r['care_client_cpu_s']:.1f} s in the bench process(es), "
+            f"{r['care_server_cpu_s']:.1f} s in the server backend(s); "
+            f"{r['rows'] / r['passengers']:.2f} rows per passenger; "
+            f"{1e6 * r['care_cpu_s'] / r['passengers']:.0f} us of CPU per passenger"
         )
         counts = ", ".join(f"{k} {v}" for k, v in r["row_counts"].items())
         print(f"{r['database']}: {counts}")
@@ -219,13 +236,29 @@ def child(args) -> None:
         profiler = cProfile.Profile(time.process_time)
         profiler.enable()
     cpu = cpu_seconds()
-    care, result["care_s"] = timed(run_care, ids, args.batch_size)
+    care, result["care_s"] = timed(run_care, ids, args.batch_size, args.workers)
     if profiler is not None:
         profiler.disable()
         profiler.dump_stats(args.profile)
     result["care_client_cpu_s"], result["care_server_cpu_s"] = cpu_since(cpu)
+    result["workers"] = care.workers
+    if care.worker_cpu:
+        # The bench closed its connection before forking: its backend's CPU from
+        # the start until then is nil, and a new backend answered cpu_since.
+        result["care_server_cpu_s"] = 0.0
+    for client, server in care.worker_cpu:
+        result["care_client_cpu_s"] += client
+        result["care_server_cpu_s"] += server
     result["care_cpu_s"] = result["care_client_cpu_s"] + result["care_server_cpu_s"]
-    result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # The larger of the bench process and its largest worker: each worker is a
+    # fork of the bench, sharing its pages until it writes them.
+    result["peak_rss_mb"] = (
+        max(
+            resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+        )
+        / 1024
+    )
     result["passengers_per_s"] = care.opened / result["care_s"]
     result["passengers_per_cpu_s"] = care.opened / result["care_cpu_s"]
     result["cases_opened"] = care.opened
@@ -344,10 +377,39 @@ def load_manifests(ids: list[int], passengers: int) -> None:
         load_manifest(flight, generator.manifest(flight))
 
 
-def run_care(ids: list[int], batch_size: int | None):
-    from paxcare.disruptions.proactive import BATCH_SIZE, care_for_disruptions
+def run_care(ids: list[int], batch_size: int | None, workers: int):
+    """Run the care; note the CPU of any worker processes and their backends.
 
-    return care_for_disruptions(ids, batch_size=batch_size or BATCH_SIZE)
+    A worker's process and backend have ended by the time the care returns, so
+    each worker writes what it used to a file of its own before it ends.
+    """
+    from paxcare.disruptions import workers as parallel
+    from paxcare.disruptions.proactive import BATCH_SIZE
+
+    folder = Path(tempfile.mkdtemp(prefix="paxcare-bench-workers-"))
+    parent = os.getpid()
+    original = parallel.care_for_disruptions
+
+    def measured(*args, **kwargs):
+        start = cpu_seconds()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            if os.getpid() != parent:
+                used = cpu_since(start)
+                (folder / str(os.getpid())).write_text(json.dumps(used))
+
+    parallel.care_for_disruptions = measured
+    try:
+        care = parallel.care_in_processes(
+            ids, workers=workers, batch_size=batch_size or BATCH_SIZE
+        )
+    finally:
+        parallel.care_for_disruptions = original
+    care.worker_cpu = [json.loads(f.read_text()) for f in folder.iterdir()]
+    care.workers = max(1, len(care.worker_cpu))
+    shutil.rmtree(folder, ignore_errors=True)
+    return care
 
 
 def table_counts() -> dict[str, int]:

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from paxcare.bulk import COPY_MIN_ROWS, insert_rows, new_row
+from paxcare.bulk import COPY_MIN_ROWS, any_of, insert_rows, new_row
 from paxcare.cases.models import Case, Event
 from paxcare.crm.models import Passenger
 from paxcare.routing.models import Department
@@ -159,3 +159,24 @@ def test_rows_sharing_one_json_object_each_store_it_as_it_is_at_the_insert(count
             ]
         }
     ] * count
+
+
+@pytest.mark.parametrize("wanted", [[], ["a@example.com"], ["a@example.com", "c@x.cn"]])
+def test_any_of_finds_the_rows_holding_one_of_the_values(wanted):
+    # given three passengers, one of them with a case (a join in the query)
+    for name, email in [
+        ("A", "a@example.com"),
+        ("B", "b@example.com"),
+        ("C", "c@x.cn"),
+    ]:
+        Passenger.objects.create(full_name=name, email=email)
+
+    # when they are looked up by a list of e-mails, with and without a join
+    plain = Passenger.objects.filter(any_of(Passenger, "email", wanted))
+    joined = Case.objects.filter(any_of(Passenger, "email", wanted)).select_related(
+        "passenger"
+    )
+
+    # then exactly the passengers with those e-mails are found
+    assert sorted(plain.values_list("email", flat=True)) == sorted(wanted)
+    assert list(joined) == []

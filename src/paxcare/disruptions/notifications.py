@@ -60,18 +60,26 @@ def moments_for(
         )
         return []
     key = notification_key(disruption)
-    contexts: dict[tuple[str, str], dict[str, str]] = {}
-    moments = []
+    # The words of each (answer, language), built in one language switch per
+    # language: a flight's 150 passengers share a few dozen answers.
+    wanted: dict[str, dict[str, Answer]] = {}
     for case, answer in pairs:
-        cache_key = (answer.signature, case.language)
-        if cache_key not in contexts:
-            contexts[cache_key] = context_for(
-                flight, disruption, answer, case.language, public_path
-            )
-        moments.append(
-            Moment(case=case, purpose=PURPOSE, key=key, context=contexts[cache_key])
+        wanted.setdefault(case.language, {}).setdefault(answer.signature, answer)
+    contexts: dict[tuple[str, str], dict[str, str]] = {}
+    for language, answers in wanted.items():
+        with translation.override(language):
+            words = _Words(flight, disruption, language, public_path)
+            for signature, answer in answers.items():
+                contexts[(signature, language)] = words.context(answer)
+    return [
+        Moment(
+            case=case,
+            purpose=PURPOSE,
+            key=key,
+            context=contexts[(answer.signature, case.language)],
         )
-    return moments
+        for case, answer in pairs
+    ]
 
 
 def queue(moments: list) -> int:
@@ -90,8 +98,37 @@ def context_for(
     public_path: str,
 ) -> dict[str, str]:
     """Return the template words for one group of passengers in ``language``."""
-    short = "zh" if language.startswith("zh") else "en"
     with translation.override(language):
+        return _Words(flight, disruption, language, public_path).context(answer)
+
+
+class _Words:
+    """The words of one flight's notification in ``language``, the active one.
+
+    What the flight's passengers share (the headline, the reason) is worked out
+    once; ``context`` adds what one group of like passengers is owed.
+    """
+
+    def __init__(
+        self, flight: Flight, disruption: Disruption, language: str, public_path: str
+    ) -> None:
+        self.flight, self.public_path = flight, public_path
+        self.short = "zh" if language.startswith("zh") else "en"
+        self.opening = [
+            _("%(headline)s.") % {"headline": headline(flight, disruption)},
+            _("Reason: %(reason)s.") % {"reason": reason_text(flight.cause)},
+        ]
+        if disruption.version > 1:
+            self.opening.insert(
+                0,
+                _(
+                    "This message replaces our earlier one about this flight: "
+                    "its situation has changed."
+                ),
+            )
+
+    def context(self, answer: Answer) -> dict[str, str]:
+        short = self.short
         owed = [
             e["explanation"][short]
             for e in answer.result.get("entitlements", [])
@@ -105,24 +142,12 @@ def context_for(
             for n in answer.result.get("not_applicable", [])
             if n.get("kind") == "compensation"
         ]
-        told = [
-            _("%(headline)s.") % {"headline": headline(flight, disruption)},
-            _("Reason: %(reason)s.") % {"reason": reason_text(flight.cause)},
-            *owed,
-            *withheld,
-        ]
-        if disruption.version > 1:
-            told.insert(
-                0,
-                _(
-                    "This message replaces our earlier one about this flight: "
-                    "its situation has changed."
-                ),
-            )
         return {
-            "flight_number": flight.flight_number,
-            "disruption_text": "\n".join(told),
-            "care_text": care_text(answer.care, public_path, origin=flight.origin),
+            "flight_number": self.flight.flight_number,
+            "disruption_text": "\n".join([*self.opening, *owed, *withheld]),
+            "care_text": care_text(
+                answer.care, self.public_path, origin=self.flight.origin
+            ),
         }
 
 

@@ -29,7 +29,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from paxcare.bulk import frozen_heap, insert_rows, new_row
+from paxcare.bulk import any_of, frozen_heap, insert_rows, new_row
 from paxcare.cases.events import announce, build_event
 from paxcare.cases.lifecycle import ACTIVE_STATUSES
 from paxcare.cases.models import Case, Channel
@@ -383,9 +383,10 @@ def _unlinked(groups) -> list[tuple[Disruption, list[ManifestEntry]]]:
         .filter(pk__in={disruption_id for disruption_id, _ in groups})
         .order_by("pk")
     }
+    entry_ids = [e.pk for _, entries in groups for e in entries]
     done = set(
         AffectedPassenger.objects.filter(
-            entry_id__in=[e.pk for _, entries in groups for e in entries]
+            any_of(AffectedPassenger, "entry", entry_ids)
         ).values_list("entry_id", flat=True)
     )
     return [
@@ -451,9 +452,9 @@ def _active_cases(work) -> dict[int, Case]:
     if not emails and not phones:
         return {}
     people = list(
-        Passenger.objects.filter(Q(email__in=emails) | Q(phone__in=phones)).values_list(
-            "pk", "email", "phone"
-        )
+        Passenger.objects.filter(
+            any_of(Passenger, "email", emails) | any_of(Passenger, "phone", phones)
+        ).values_list("pk", "email", "phone")
     )
     if not people:
         return {}

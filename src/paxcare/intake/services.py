@@ -26,7 +26,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from paxcare.bulk import frozen_heap, insert_rows, new_row
+from paxcare.bulk import any_of, frozen_heap, insert_rows, new_row
 from paxcare.cases.events import EventType, actor_label, announce
 from paxcare.cases.models import Case, Event
 from paxcare.cases.numbers import new_case_number
@@ -185,7 +185,8 @@ def _known_external_ids(drafts) -> dict:
             by_channel.setdefault(draft.channel, []).append(draft.external_id)
     known: dict = {}
     for channel, ids in by_channel.items():
-        for case in Case.objects.filter(channel=channel, external_id__in=ids):
+        found = Case.objects.filter(any_of(Case, "external_id", ids), channel=channel)
+        for case in found:
             known[(channel, case.external_id)] = case
     return known
 
@@ -268,22 +269,35 @@ def _find_duplicates(cases: list[Case], links: list[PassengerLink]) -> dict[int,
 
 
 class _SearchDocuments:
-    """Build each case's ``search_document``, a shared description's terms once.
+    """Build each case's ``search_document``, shared texts' terms once.
 
     The document lists the CJK terms of all its parts, then their words (see
-    ``cases.search``); the description's two lists are kept per text, so that the
-    150 cases of a disrupted flight, which share it, split it once.
+    ``cases.search``); the two lists of a shared text are kept, so that the 150
+    cases of a disrupted flight split their description once, and the start of
+    their subjects (``<what happened>: <passenger>``) too. No term spans ": ",
+    so the terms of a subject are those of its two sides.
     """
 
     def __init__(self) -> None:
-        self.descriptions: dict[str, tuple[list[str], list[str]]] = {}
+        self.shared: dict[str, tuple[list[str], list[str]]] = {}
+
+    def _terms_of(self, text: str) -> tuple[list[str], list[str]]:
+        found = self.shared.get(text)
+        if found is None:
+            found = self.shared[text] = _split(search_document(text))
+        return found
 
     def __call__(self, number, email, phone, subject, description) -> str:
-        tail = self.descriptions.get(description)
-        if tail is None:
-            tail = self.descriptions[description] = _split(search_document(description))
-        head = _split(search_document(number, email, phone, subject))
-        return " ".join(dict.fromkeys(head[0] + tail[0] + head[1] + tail[1]))
+        start, colon, rest = (subject or "").rpartition(": ")
+        parts = [
+            _split(search_document(number, email, phone)),
+            self._terms_of(start) if colon else ([], []),
+            _split(search_document(rest)),
+            self._terms_of(description),
+        ]
+        cjk = [term for terms, _ in parts for term in terms]
+        words = [term for _, terms in parts for term in terms]
+        return " ".join(dict.fromkeys(cjk + words))
 
 
 # The CJK ideographs of ``cases.search``: a term starting with one is a CJK term.
