@@ -115,12 +115,17 @@ def build(count: int) -> None:
 
 
 def migrate() -> None:
-    """Bring a kept database to the current migrations (new indexes included)."""
+    """Bring a kept database to the current migrations (new indexes included), and
+    rebuild the KPI facts and counts when a migration left them to be rebuilt."""
     from django.core.management import call_command
+
+    from paxcare.insights.rollups import is_ready
 
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
     print(f"  migrated in {time.perf_counter() - started:.0f} s")
+    if not is_ready():
+        rebuild_rollups()
 
 
 def rebuild_rollups() -> None:

@@ -106,11 +106,22 @@ def behind_the_services(history: dict, user) -> None:
 
 
 def counts() -> dict[tuple, int]:
-    """Return each KPI count, summed over its rows, without the zeros."""
+    """Return each all-time KPI count, summed over its rows and days, without the
+    zeros."""
     totals: dict[tuple, int] = {}
-    for department, measure, value, n in KpiCount.objects.values_list(
-        "department", "measure", "value", "n"
-    ):
+    for (department, measure, value, _day), n in day_counts().items():
         key = (department, measure, value)
+        totals[key] = totals.get(key, 0) + n
+    return {key: n for key, n in totals.items() if n}
+
+
+def day_counts() -> dict[tuple, int]:
+    """Return each KPI count of each day (None: kept for all time only), summed
+    over its rows, without the zeros."""
+    totals: dict[tuple, int] = {}
+    for department, measure, value, day, n in KpiCount.objects.values_list(
+        "department", "measure", "value", "day", "n"
+    ):
+        key = (department, measure, value, day)
         totals[key] = totals.get(key, 0) + n
     return {key: n for key, n in totals.items() if n}

@@ -5,7 +5,7 @@ baggage sees the case of another department assigned to them only through the
 assignment.
 """
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -25,7 +25,13 @@ from paxcare.insights.scoped_kpis import (
     scope_of,
 )
 from tests.factories import make_case
-from tests.insights.conftest import NOW, at, behind_the_services, counts
+from tests.insights.conftest import (
+    NOW,
+    at,
+    behind_the_services,
+    counts,
+    day_counts,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -85,14 +91,22 @@ def test_the_agent_sees_the_assigned_case_of_another_department(people, history)
 
 def test_the_events_keep_the_facts_and_counts_a_rebuild_gives(history):
     kept_facts = _facts()
-    kept_counts = counts()
+    kept_counts = day_counts()
 
     rollups.rebuild()
 
     assert kept_facts == _facts()
-    assert kept_counts == counts()
+    assert kept_counts == day_counts()
     assert len(kept_facts) == Case.objects.count() == 9
-    assert kept_counts[(_baggage(), "status", "resolved")] == 3
+    assert counts()[(_baggage(), "status", "resolved")] == 3
+    # by the local day (Asia/Shanghai) of receipt: D on 20 February at 16:00, A on
+    # 3 March at 08:00, B on 4 March at 09:00
+    resolved = {
+        day: n
+        for (department, measure, value, day), n in kept_counts.items()
+        if (department, measure, value) == (_baggage(), "status", "resolved")
+    }
+    assert resolved == {date(2025, 2, 20): 1, date(2025, 3, 3): 1, date(2025, 3, 4): 1}
 
 
 def test_a_reopen_takes_the_resolution_back_until_it_is_resolved_again(people):
@@ -109,12 +123,12 @@ def test_a_reopen_takes_the_resolution_back_until_it_is_resolved_again(people):
 
 
 def test_compaction_folds_the_changes_into_one_row_per_count(history):
-    before = counts()
+    before = day_counts()
     rows_before = KpiCount.objects.count()
 
     rollups.compact()
 
-    assert counts() == before
+    assert day_counts() == before
     assert KpiCount.objects.count() == len(before) < rows_before
     assert not KpiCount.objects.filter(n=0).exists()
 

@@ -36,7 +36,7 @@ from paxcare.surveys.services import Answer, answer_survey
 from paxcare.triage.models import Category
 from tests.disruptions.conftest import AF_JFK_CDG, disrupt, passenger
 from tests.factories import complete_playbook, make_agent, make_case
-from tests.insights.conftest import counts
+from tests.insights.conftest import counts, day_counts
 
 pytestmark = pytest.mark.django_db
 
@@ -49,11 +49,12 @@ def facts() -> dict[int, dict]:
 
 def assert_kept_as_rebuilt() -> tuple[dict, dict]:
     """Compare the kept facts and counts with a rebuild; return the rebuilt ones."""
-    kept_facts, kept_counts = facts(), counts()
+    kept_facts, kept_counts, kept_days = facts(), counts(), day_counts()
 
     rollups.rebuild()
 
     rebuilt_facts, rebuilt_counts = facts(), counts()
+    assert kept_days == day_counts()
     assert kept_facts.keys() == rebuilt_facts.keys()
     differing = {
         case_id: {

@@ -4,19 +4,25 @@ from django.utils.translation import gettext_lazy as _
 
 
 def _start_empty_rollups(sender, **kwargs) -> None:
-    """Mark the KPI facts built on a workspace without cases.
+    """Mark the KPI facts built on a workspace without cases (or with facts built
+    in another time zone's days).
 
     The timeline receiver keeps them from the first case on; a workspace that had
     cases before this app's tables existed needs ``paxcare rebuild-kpi-rollups``
     (until then the figures are computed from the cases, as before).
     """
+    from django.conf import settings
+    from django.utils import timezone
+
     from paxcare.cases.models import Case
     from paxcare.insights.models import KpiRollupState
+    from paxcare.insights.rollups import is_ready
 
-    if not KpiRollupState.objects.exists() and not Case.objects.exists():
-        from django.utils import timezone
-
-        KpiRollupState.objects.create(built_at=timezone.now(), cases=0)
+    if not is_ready() and not Case.objects.exists():
+        KpiRollupState.objects.all().delete()
+        KpiRollupState.objects.create(
+            built_at=timezone.now(), cases=0, time_zone=settings.TIME_ZONE
+        )
 
 
 class InsightsConfig(AppConfig):

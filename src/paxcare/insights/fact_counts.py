@@ -15,10 +15,20 @@ of the leading values.
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db import connection, transaction
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 
 from paxcare.insights import rollups
 from paxcare.insights.kpis import TOP_VALUES
@@ -28,7 +38,10 @@ ALWAYS = Q(pk__isnull=False)
 RATED = Q(rating__isnull=False)
 # Anchor field of CaseFact -> the counts dated by it, each with its condition.
 ANCHORED: dict[str, dict[str, Q]] = {
-    "timed_resolved_at": {"measured": Q(airline_seconds__isnull=False)},
+    "timed_resolved_at": {
+        "measured": Q(airline_seconds__isnull=False),
+        "timed_resolved": ALWAYS,
+    },
     "first_resolved_at": {
         "first_resolved": ALWAYS,
         "reopened": Q(reopened=True),
@@ -74,22 +87,53 @@ def direct(
     high: datetime | None,
     *,
     top: int = EVERY_VALUE,
+    dated: bool = True,
+    shapes: bool = True,
 ) -> tuple[Counter, Counter]:
     """Count what the facts dated in ``[low, high)`` count for.
 
     Return the counts by (measure, value) and the top-problem pairs by (measure,
     value, category code): on PostgreSQL only those of the ``top`` values with
     most cases of each measure (ties by value), elsewhere all of them.
+    ``dated=False`` leaves out the counts kept by day (``rollups.DAY_FIELDS``),
+    ``shapes=False`` the others (the histograms) and the pairs.
     """
     counts: Counter = Counter()
     received = facts.filter(between("received_at", low, high))
     if connection.vendor == "postgresql":
-        pairs = _received_in_one_pass(received, counts, top)
-        _dated_in_one_pass(facts, low, high, counts)
+        pairs = Counter()
+        if dated:
+            _received_groups_only(received, counts)
+        if shapes:
+            pairs = _received_in_one_pass(received, counts, top, groups=False)
+        _dated_in_one_pass(facts, low, high, counts, flags=dated, buckets=shapes)
     else:
         pairs = _received_groups(received, counts)
         _dated(facts, low, high, counts)
-    return counts, pairs
+    if not shapes:
+        pairs = Counter()
+    return _only(counts, dated, shapes), pairs
+
+
+def _only(counts: Counter, dated: bool, shapes: bool) -> Counter:
+    """Keep the counts kept by day (``dated``), the others (``shapes``), or both."""
+    if dated and shapes:
+        return counts
+    return Counter(
+        {key: n for key, n in counts.items() if (key[0] in rollups.DAY_FIELDS) == dated}
+    )
+
+
+def day_totals(departments: frozenset[int] | None, first: date, last: date) -> Counter:
+    """Return the counts kept by day of these departments (None: all) summed over
+    the local days ``first`` to ``last``, both included, by (measure, value)."""
+    rows = KpiCount.objects.filter(
+        day__gte=first, day__lte=last, measure__in=list(rollups.DAY_FIELDS)
+    )
+    if departments is not None:
+        rows = rows.filter(department__in=sorted(departments))
+    totals = rows.values_list("measure", "value").annotate(n=Sum("n")).order_by()
+    return Counter({(measure, value): n for measure, value, n in totals if n})
 
 
 def _dated(facts: QuerySet[CaseFact], low, high, counts: Counter) -> None:
@@ -113,34 +157,48 @@ def _dated(facts: QuerySet[CaseFact], low, high, counts: Counter) -> None:
         counts[measure, ""] += n
 
 
-def _dated_in_one_pass(facts: QuerySet[CaseFact], low, high, counts: Counter) -> None:
+def _dated_in_one_pass(
+    facts: QuerySet[CaseFact],
+    low,
+    high,
+    counts: Counter,
+    *,
+    flags: bool = True,
+    buckets: bool = True,
+) -> None:
     """The counts dated otherwise than by receipt from one read of the facts dated
     in the period (PostgreSQL): grouped by the two histogram buckets, each of its
-    own date, every other count a sum of 0/1 flags."""
+    own date (``buckets``), every other count a sum of 0/1 flags (``flags``)."""
     resolved = between("resolved_at", low, high)
     timed = between("timed_resolved_at", low, high) & Q(airline_seconds__isnull=False)
     dated = _or(resolved, timed)
-    flags: dict[str, Case] = {}
+    ones: dict[str, Case] = {}
     measures: dict[str, str] = {}
-    for anchor, conditions in ANCHORED.items():
+    anchored = ANCHORED.items() if flags else ()
+    for anchor, conditions in anchored:
         in_range = between(anchor, low, high)
         dated = _or(dated, in_range)
         for measure, condition in conditions.items():
-            name = f"flag_{len(flags)}"
+            name = f"flag_{len(ones)}"
             measures[name] = measure
-            flags[name] = flag(in_range & condition)
+            ones[name] = flag(in_range & condition)
+    if not buckets:
+        # The resolutions are counted by a flag of their own, not by bucket.
+        measures["flag_resolved"] = "resolved"
+        ones["flag_resolved"] = flag(resolved)
+        resolved, timed = Q(pk__isnull=True), Q(pk__isnull=True)
     rows = (
         facts.filter(dated)
         .annotate(
             res=Case(When(_when(resolved), then=F("resolution_bucket"))),
             air=Case(When(_when(timed), then=F("airline_bucket"))),
-            **flags,
+            **ones,
         )
-        .values("res", "air", *flags)
+        .values("res", "air", *ones)
     )
     inner, params = rows.query.sql_with_params()
-    sums = ", ".join(f"SUM({name})" for name in flags)
-    sql = f"SELECT res, air, COUNT(*), {sums} FROM ({inner}) AS f GROUP BY res, air"
+    sums = "".join(f", SUM({name})" for name in ones)
+    sql = f"SELECT res, air, COUNT(*){sums} FROM ({inner}) AS f GROUP BY res, air"
     # Some thousands of bucket pairs: hashed (the planner cannot tell how few).
     with _roomy_cursor(hash_only=True) as cursor:
         cursor.execute(sql, params)
@@ -150,7 +208,7 @@ def _dated_in_one_pass(facts: QuerySet[CaseFact], low, high, counts: Counter) ->
                 counts["res_bucket", str(res)] += n
             if air is not None:
                 counts["airline_bucket", str(air)] += n
-            for name, total in zip(flags, flagged, strict=True):
+            for name, total in zip(ones, flagged, strict=True):
                 counts[measures[name], ""] += total or 0
 
 
@@ -224,17 +282,7 @@ def flag(condition: Q) -> Case:
 
 def _received_groups(received: QuerySet[CaseFact], counts: Counter) -> Counter:
     """The received counts, one GROUP BY per grouping (any database)."""
-    groups = (
-        received.values_list("category_code", "channel", "status")
-        .annotate(
-            n=Count("pk"),
-            responded=Count("pk", filter=Q(first_response_us__isnull=False)),
-            within=Count("pk", filter=Q(first_response_us__lte=rollups.DAY_US)),
-        )
-        .order_by()
-    )
-    for code, channel, status, n, responded, within in groups:
-        _add_group(counts, code, channel, status, n, responded, within)
+    _received_groups_only(received, counts)
     pairs: Counter = Counter()
     for measure, field in rollups.TOP_FIELDS.items():
         rows = (
@@ -273,31 +321,52 @@ _SETS = {
 }
 
 
-def _mask(columns: tuple[str, ...]) -> int:
-    """Return what GROUPING(_COLUMNS) gives for a grouping set: a bit per column
+def _mask(columns: tuple[str, ...], grouped: tuple[str, ...] = _COLUMNS) -> int:
+    """Return what GROUPING(grouped) gives for a grouping set: a bit per column
     left out of it, the first column's bit the highest."""
-    last = len(_COLUMNS) - 1
-    return sum(1 << (last - i) for i, c in enumerate(_COLUMNS) if c not in columns)
+    last = len(grouped) - 1
+    return sum(1 << (last - i) for i, c in enumerate(grouped) if c not in columns)
+
+
+def _received_groups_only(received: QuerySet[CaseFact], counts: Counter) -> None:
+    """The received counts by category, channel and status (one GROUP BY)."""
+    groups = (
+        received.values_list("category_code", "channel", "status")
+        .annotate(
+            n=Count("pk"),
+            responded=Count("pk", filter=Q(first_response_us__isnull=False)),
+            within=Count("pk", filter=Q(first_response_us__lte=rollups.DAY_US)),
+        )
+        .order_by()
+    )
+    for code, channel, status, n, responded, within in groups:
+        _add_group(counts, code, channel, status, n, responded, within)
 
 
 def _received_in_one_pass(
-    received: QuerySet[CaseFact], counts: Counter, top: int
+    received: QuerySet[CaseFact], counts: Counter, top: int, *, groups: bool = True
 ) -> Counter:
     """The received counts from one read of the facts (PostgreSQL GROUPING SETS),
-    the pairs of the ``top`` leading values of each measure ranked in SQL."""
+    the pairs of the ``top`` leading values of each measure ranked in SQL; with
+    ``groups=False`` only the pairs and the histograms."""
     inner, params = received.values(
         *_COLUMNS, "first_response_us"
     ).query.sql_with_params()
-    masks = {name: _mask(columns) for name, columns in _SETS.items()}
+    chosen = {
+        name: columns for name, columns in _SETS.items() if groups or name != "groups"
+    }
+    # GROUPING() takes only columns that some grouping set has.
+    grouped = tuple(c for c in _COLUMNS if any(c in cs for cs in chosen.values()))
+    masks = {name: _mask(columns, grouped) for name, columns in chosen.items()}
     pair_masks = ", ".join(str(masks[m]) for m in PAIR_MEASURES)
     value_of = " ".join(
         f"WHEN {masks[m]} THEN {rollups.TOP_FIELDS[m]}" for m in PAIR_MEASURES
     )
-    sets = ", ".join(f"({', '.join(columns)})" for columns in _SETS.values())
-    columns = ", ".join(_COLUMNS)
+    sets = ", ".join(f"({', '.join(columns)})" for columns in chosen.values())
+    columns = ", ".join(c if c in grouped else f"NULL AS {c}" for c in _COLUMNS)
     sql = f"""
         WITH g AS MATERIALIZED (
-            SELECT {columns}, GROUPING({columns}) AS gs, COUNT(*) AS n,
+            SELECT {columns}, GROUPING({", ".join(grouped)}) AS gs, COUNT(*) AS n,
                 COUNT(first_response_us) AS responded,
                 COUNT(*) FILTER (WHERE first_response_us <= {rollups.DAY_US})
                     AS within
@@ -334,7 +403,7 @@ def _received_in_one_pass(
             n,
             *answered,
         ) in cursor.fetchall():
-            if gs == masks["groups"]:
+            if gs == masks.get("groups"):
                 _add_group(counts, code, channel, status, n, *answered)
             elif gs == masks["fr_bucket"]:
                 if fr is not None:

@@ -155,24 +155,30 @@ class CaseFact(models.Model):
 
 
 class KpiCount(models.Model):
-    """A change of one all-time count of one department (``rollups.py``).
+    """A change of one count of one department (``rollups.py``), on one day.
 
     Rows are only ever added (a case change adds +1 and -1 rows, so concurrent
     writers never wait on one another); ``compact`` folds them into one row per
-    key. A count is the sum of ``n`` over its key.
+    key. A count is the sum of ``n`` over its key; an all-time count sums its days.
     """
 
     # 0: cases without a department.
     department = models.IntegerField()
     measure = models.CharField(max_length=40)
     value = models.CharField(max_length=80, blank=True)
+    # The local day (``TIME_ZONE``) of the date the count is dated by (receipt,
+    # resolution, survey answer, ...); None for the histograms and top-problem
+    # pairs, which are kept for all time only.
+    day = models.DateField(null=True)
     n = models.BigIntegerField()
 
     class Meta:
         verbose_name = _("KPI count")
         verbose_name_plural = _("KPI counts")
         indexes = [
-            models.Index(fields=["department", "measure"], name="insights_count_key"),
+            models.Index(
+                fields=["department", "measure", "day"], name="insights_count_day_key"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -184,6 +190,9 @@ class KpiRollupState(models.Model):
 
     built_at = models.DateTimeField()
     cases = models.BigIntegerField()
+    # The time zone whose days the counts were built in: another one needs a
+    # rebuild (``rollups.is_ready``).
+    time_zone = models.CharField(max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("KPI roll-up state")

@@ -6,7 +6,10 @@ bytes a case), and what each case counts for is summed per department in
 ``KpiCount``: received, by category, channel and current status, answered, answered
 within 24 hours, resolved, the top-problem pairs (airline, airport, flight by
 category) and the histograms of the times to first response and to resolution.
-``scoped_kpis.py`` reads them.
+``scoped_kpis.py`` reads them. Every count but the histograms and the pairs is
+kept per local day of the date it is dated by (``DAY_FIELDS``), so that a period
+of whole days sums its days' rows instead of reading its facts; an all-time count
+sums its days.
 
 A histogram bucket is a range of whole minutes: each minute below 128, then 64
 buckets for each doubling (128-129, ..., 254-255, 256-259, ...), so that a year of
@@ -34,9 +37,10 @@ The rules that keep the counts exact:
 import logging
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 from operator import itemgetter
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
@@ -92,6 +96,26 @@ BREACH_FIELDS = {
     ClockKind.RESOLUTION: "resolution_breached_at",
     ClockKind.REGULATORY: "regulatory_breached_at",
 }
+_RECEIPT = ("received", "category", "channel", "status", "responded", "within_24h")
+_ANSWER = ("responses", "satisfied", "scored", "promoters", "detractors")
+# Measure -> the CaseFact date it is dated by: its rows carry that date's local day,
+# so that a period of whole days sums the rows of its days. The histograms and the
+# top-problem pairs have no day: per day they would be nearly as many rows as facts.
+DAY_FIELDS: dict[str, str] = {
+    **dict.fromkeys(_RECEIPT, "received_at"),
+    "resolved": "resolved_at",
+    "measured": "timed_resolved_at",
+    "timed_resolved": "timed_resolved_at",
+    **dict.fromkeys(
+        ("first_resolved", "reopened", "first_contact"), "first_resolved_at"
+    ),
+    "met_first_response": "first_response_met_at",
+    "met_resolution": "resolution_met_at",
+    **{f"breached_{kind}": field for kind, field in BREACH_FIELDS.items()},
+    **dict.fromkeys(_ANSWER, "answered_at"),
+    "invited": "invited_at",
+    "answered": "invited_at",
+}
 
 
 def microseconds(delta: timedelta) -> int:
@@ -116,6 +140,27 @@ def bucket_sql(minutes: str) -> str:
         cases.append(f"WHEN {minutes} < {2 * low} THEN {minutes} / {width} * {width}")
         low *= 2
     return f"(CASE {' '.join(cases)} END)"
+
+
+def local_day(moment: datetime) -> date:
+    """Return the day of ``moment`` in the default time zone (``TIME_ZONE``)."""
+    return timezone.localtime(moment, timezone.get_default_timezone()).date()
+
+
+def day_start(day: date) -> datetime:
+    """Return the first instant of a local day (its midnight; when midnight does
+    not exist, the instant the clocks jump past it)."""
+    return datetime.combine(day, time.min, tzinfo=timezone.get_default_timezone())
+
+
+def whole_days(start: datetime, end: datetime) -> tuple[date, date] | None:
+    """Return the first and last local day lying wholly in ``[start, end)``, or
+    None when no day does."""
+    first = local_day(start)
+    if day_start(first) < start:
+        first += timedelta(days=1)
+    last = local_day(end) - timedelta(days=1)
+    return (first, last) if first <= last else None
 
 
 def fact_from_values(row: dict) -> CaseFact:
@@ -185,7 +230,8 @@ def case_values(case_ids: list[int]) -> list[dict]:
 
 
 def contributions(fact: CaseFact | None) -> Counter:
-    """Return the (department, measure, value) keys a case counts once for."""
+    """Return the (department, measure, value, day) keys a case counts once for
+    (``day`` None for the measures kept for all time only, see ``DAY_FIELDS``)."""
     keys: Counter = Counter()
     if fact is None or not fact.counted:
         return keys
@@ -210,8 +256,15 @@ def contributions(fact: CaseFact | None) -> Counter:
         found.append(("resolved", ""))
         found.append(("res_bucket", str(fact.resolution_bucket)))
     found += _quality_keys(fact)
+    days: dict[str, date] = {}
     for measure, value in found:
-        keys[(department, measure, value)] += 1
+        field = DAY_FIELDS.get(measure)
+        day = None
+        if field is not None:
+            day = days.get(field)
+            if day is None:
+                day = days[field] = local_day(getattr(fact, field))
+        keys[(department, measure, value, day)] += 1
     return keys
 
 
@@ -220,8 +273,11 @@ def _quality_keys(fact: CaseFact) -> list[tuple[str, str]]:
     found = []
     if fact.business_minutes is not None:
         found.append(("business", str(fact.business_minutes)))
-    if fact.timed_resolved_at is not None and fact.airline_seconds is not None:
-        found += [("measured", ""), ("airline_bucket", str(fact.airline_bucket))]
+    if fact.timed_resolved_at is not None:
+        # The resolutions of the trends (CaseTiming.resolved_at).
+        found.append(("timed_resolved", ""))
+        if fact.airline_seconds is not None:
+            found += [("measured", ""), ("airline_bucket", str(fact.airline_bucket))]
     if fact.first_resolved_at is not None:
         found.append(("first_resolved", ""))
         if fact.reopened:
@@ -418,13 +474,14 @@ def _new_fact(case: Case, code: str) -> CaseFact:
 def _new_contributions(facts: Sequence[CaseFact]) -> Counter:
     """Return the summed ``contributions`` of new facts, worked out once per kind.
 
-    New facts differ only in these fields and in those ``contributions`` does not
-    read (the case, its assignee, its receipt): the passengers of a disrupted
-    flight are a few kinds of fact.
+    New facts differ only in these fields, their day of receipt, and in those
+    ``contributions`` does not read (the case, its assignee, the time of day): the
+    passengers of a disrupted flight are a few kinds of fact.
     """
     kinds: dict[tuple, list] = {}
     for fact in facts:
         key = (
+            local_day(fact.received_at),
             fact.counted,
             fact.department_id,
             fact.category_code,
@@ -568,12 +625,23 @@ def _add_counts(delta: Counter) -> None:
     rows = [
         new_row(
             KpiCount,
-            {"department": department, "measure": measure, "value": value, "n": n},
+            {
+                "department": department,
+                "measure": measure,
+                "value": value,
+                "day": day,
+                "n": n,
+            },
         )
-        for (department, measure, value), n in sorted(delta.items())
+        for (department, measure, value, day), n in sorted(delta.items(), key=_order)
         if n
     ]
     insert_rows(rows)
+
+
+def _order(item: tuple) -> tuple:
+    (department, measure, value, day), _n = item
+    return department, measure, value, day or date.min
 
 
 # --- Compaction and rebuild ---------------------------------------------------
@@ -585,7 +653,7 @@ def compact() -> int:
     if last is None:
         return 0
     table = KpiCount._meta.db_table
-    columns = "department, measure, value"
+    columns = "department, measure, value, day"
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # One statement, one snapshot: a row is folded only if it was deleted.
@@ -611,8 +679,9 @@ def compact() -> int:
 
 
 def is_ready() -> bool:
-    """Whether the facts and counts have been built and may be read."""
-    return KpiRollupState.objects.exists()
+    """Whether the facts and counts have been built, in the days of the current
+    time zone, and may be read."""
+    return KpiRollupState.objects.filter(time_zone=settings.TIME_ZONE).exists()
 
 
 def rebuild(batch: int = 20_000) -> int:
@@ -632,12 +701,15 @@ def rebuild(batch: int = 20_000) -> int:
         CaseFact.objects.all().delete()
         if connection.vendor == "postgresql":
             _insert_facts_postgresql()
+            _insert_counts()
         else:
             _insert_facts_in_batches(batch)
-        _insert_counts()
+            _add_counts_of_facts(batch)
         cases = CaseFact.objects.count()
         KpiRollupState.objects.all().delete()
-        KpiRollupState.objects.create(built_at=timezone.now(), cases=cases)
+        KpiRollupState.objects.create(
+            built_at=timezone.now(), cases=cases, time_zone=settings.TIME_ZONE
+        )
     logger.info("insights: KPI facts rebuilt for %d cases", cases)
     return cases
 
@@ -709,8 +781,17 @@ def _insert_facts_postgresql() -> None:
         cursor.execute(sql)
 
 
+def _add_counts_of_facts(batch: int) -> None:
+    """Sum the ``contributions`` of every fact into KpiCount (any database)."""
+    total: Counter = Counter()
+    for fact in CaseFact.objects.filter(counted=True).iterator(chunk_size=batch):
+        total.update(contributions(fact))
+    _add_counts(total)
+
+
 def _insert_counts() -> None:
-    """Sum the contributions of every fact into KpiCount, one SELECT per measure."""
+    """Sum the contributions of every fact into KpiCount, one SELECT per measure
+    (PostgreSQL: the local day of a date is worked out by the server)."""
     table = CaseFact._meta.db_table
     department = "COALESCE(department_id, 0)"
     answered = "first_response_us IS NOT NULL"
@@ -732,6 +813,7 @@ def _insert_counts() -> None:
     selects += [
         ("business", "CAST(business_minutes AS TEXT)", "business_minutes IS NOT NULL"),
         ("measured", NO_VALUE, timed),
+        ("timed_resolved", NO_VALUE, "timed_resolved_at IS NOT NULL"),
         ("airline_bucket", "CAST(airline_bucket AS TEXT)", timed),
         ("first_resolved", NO_VALUE, first),
         ("reopened", NO_VALUE, f"{first} AND reopened"),
@@ -752,14 +834,25 @@ def _insert_counts() -> None:
         selects.append(
             (measure, f"{field} || '{PAIR}' || category_code", f"{field} <> ''")
         )
+    zone = "'" + settings.TIME_ZONE.replace("'", "''") + "'"
     union = " UNION ALL ".join(
-        f"SELECT {department}, '{measure}', {value}, COUNT(*) FROM {table} "
+        f"SELECT {department}, '{measure}', {value}, {day}, COUNT(*) FROM {table} "
         f"WHERE counted AND {condition} "
         f"GROUP BY {department}{'' if value == NO_VALUE else ', ' + value}"
+        f"{'' if day == 'NULL::date' else ', ' + day}"
         for measure, value, condition in selects
+        for day in [_day_sql(measure, zone)]
     )
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {KpiCount._meta.db_table} (department, measure, value, n) "
-            f"{union}"
+            f"INSERT INTO {KpiCount._meta.db_table} "
+            f"(department, measure, value, day, n) {union}"
         )
+
+
+def _day_sql(measure: str, zone: str) -> str:
+    """The local day of the date ``measure`` is dated by, as SQL (PostgreSQL)."""
+    field = DAY_FIELDS.get(measure)
+    if field is None:
+        return "NULL::date"
+    return f"({field} AT TIME ZONE {zone})::date"

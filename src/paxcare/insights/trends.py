@@ -9,12 +9,25 @@ the same series for a user from the KPI facts (``CaseFact``, each date indexed)
 once they are built, and the SLA clocks still running past due from the clocks.
 """
 
+from collections import Counter
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Case as Choice
-from django.db.models import Count, F, Func, IntegerField, Min, Q, QuerySet, Value, When
+from django.db.models import (
+    Count,
+    F,
+    Func,
+    IntegerField,
+    Min,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 from django.utils import timezone
 
@@ -23,6 +36,7 @@ from paxcare.cases.services import cases_visible_to
 from paxcare.insights import rollups
 from paxcare.insights.fact_counts import flag, roomy
 from paxcare.insights.kpis import FIRST_RESPONSE_TARGET
+from paxcare.insights.models import KpiCount
 from paxcare.insights.quality import (
     COMPLIANCE_KINDS,
     breached_clock,
@@ -31,7 +45,13 @@ from paxcare.insights.quality import (
 )
 from paxcare.insights.rollups import BREACH_FIELDS
 from paxcare.insights.satisfaction import SATISFIED, answered_in
-from paxcare.insights.scoped_kpis import Scope, facts_in, running_past_due, scope_of
+from paxcare.insights.scoped_kpis import (
+    Scope,
+    facts_in,
+    own_facts,
+    running_past_due,
+    scope_of,
+)
 from paxcare.sla.models import Clock
 
 TRUNCATE = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}
@@ -190,15 +210,100 @@ def fact_trends(
         "within_24h": Q(first_response_us__lte=rollups.DAY_US),
         "satisfied": Q(rating__gte=4),
     }
-    if connection.vendor == "postgresql":
-        series = _series_in_one_pass(facts, start, end, interval, flags)
-    else:
-        series = _series_by_query(facts, start, end, interval, flags)
+    series = _series_by_day(scope, facts, start, end, now, interval, flags)
+    if series is None:
+        series = _fact_series(facts, start, end, interval, flags)
     late = running_past_due(facts, start, end, now, COMPLIANCE_KINDS)
     for row in _by(late, "due_at", interval, n=Count("pk")):
         target = series.setdefault(_day(row["bucket"]), {})
         target["sla_breached"] = target.get("sla_breached", 0) + row["n"]
     return [_row(key, series[key]) for key in sorted(series)]
+
+
+def _fact_series(facts, start, end, interval, flags) -> dict[date, dict]:
+    if connection.vendor == "postgresql":
+        return _series_in_one_pass(facts, start, end, interval, flags)
+    return _series_by_query(facts, start, end, interval, flags)
+
+
+# The counts kept by day (``rollups.DAY_FIELDS``) that give a series, by series.
+DAY_SERIES = {
+    "received": "received",
+    "within_24h": "within_24h",
+    "timed_resolved": "resolved",
+    "met_first_response": "sla_met_first_response",
+    "met_resolution": "sla_met_resolution",
+    **{f"breached_{kind}": "sla_breached" for kind in COMPLIANCE_KINDS},
+    "responses": "responses",
+    "satisfied": "satisfied",
+}
+
+
+def _series_by_day(
+    scope: Scope, facts, start, end, now, interval, flags
+) -> dict[date, dict] | None:
+    """Return the series from the counts kept by day for the whole local days of
+    the period, and from the facts for the parts of days at either end and for an
+    agent's own cases elsewhere; None when the period holds no whole day or the
+    days are another time zone's than the buckets'."""
+    if timezone.get_current_timezone_name() != settings.TIME_ZONE:
+        return None
+    days = rollups.whole_days(start, end) if start is not None else None
+    if start is not None and days is None:
+        return None
+    last = rollups.local_day(end) - timedelta(days=1)
+    first = days[0] if days else None
+    high = rollups.day_start(last + timedelta(days=1))
+    low = rollups.day_start(first) if first else None
+    rows = KpiCount.objects.filter(day__lte=last, measure__in=list(DAY_SERIES))
+    if first is not None:
+        rows = rows.filter(day__gte=first)
+    if scope.departments is not None:
+        rows = rows.filter(department__in=sorted(scope.departments))
+    series: dict[date, dict[str, int]] = {}
+    totals = rows.values_list("measure", "day").annotate(n=Sum("n")).order_by()
+    for measure, day, n in totals:
+        if n:
+            _add(series, _bucket(day, interval), {DAY_SERIES[measure]: n})
+    # Eligible: the received ones less those unanswered and younger than 24 h.
+    young = facts_in(Scope(scope.departments)).filter(
+        in_period("received_at", low, high),
+        first_response_us__isnull=True,
+        received_at__gt=now - FIRST_RESPONSE_TARGET,
+    )
+    for day, n in Counter(
+        _bucket(rollups.local_day(moment), interval)
+        for moment in young.values_list("received_at", flat=True)
+    ).items():
+        _add(series, day, {"eligible": -n})
+    for values in series.values():
+        values["eligible"] = values.get("eligible", 0) + values.get("received", 0)
+    parts = [(high, end, facts)]
+    if start is not None:
+        parts.append((start, low, facts))
+    own = own_facts(scope)
+    if own is not None:
+        parts.append((low, high, own))
+    for lo, hi, some in parts:
+        if lo is None or lo < hi:
+            for bucket, values in _fact_series(some, lo, hi, interval, flags).items():
+                _add(series, bucket, values)
+    return series
+
+
+def _add(series: dict[date, dict[str, int]], bucket: date, values: dict) -> None:
+    target = series.setdefault(bucket, {})
+    for name, n in values.items():
+        target[name] = target.get(name, 0) + n
+
+
+def _bucket(day: date, interval: str) -> date:
+    """Return the first day of the day, ISO week or month that holds ``day``."""
+    if interval == "week":
+        return day - timedelta(days=day.weekday())
+    if interval == "month":
+        return day.replace(day=1)
+    return day
 
 
 # The series of the facts: (CaseFact date, condition, name of the count, flags
