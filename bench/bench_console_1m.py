@@ -104,7 +104,7 @@ def build(count: int) -> None:
     workspace = console_data.make_people()
     # A bulk load builds the search index once at the end, not row by row.
     search_index = import_module(
-        "paxcare.cases.migrations.0004_covered_key_indexes_and_search_index"
+        "paxcare.cases.migrations.0007_search_index_with_travel_references"
     )
     with connection.schema_editor() as editor:
         search_index.drop_search_index(None, editor)
