@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 import pytest
+from django.core.management import CommandError
 
 from paxcare.cases.models import Case
 from paxcare.comms.models import Notification
@@ -209,3 +210,40 @@ def test_january_2013_holds_the_expected_disruptions():
         85,
     )
     assert Disruption.objects.count() == 521 + 209 + 85
+
+
+def test_workers_must_be_a_whole_number_of_one_or_more(tmp_path):
+    path = write(tmp_path, "flights.csv", NYC_HEADER + NYC_ROWS)
+
+    with pytest.raises(CommandError, match="--workers: must be a whole number"):
+        run("import_flights", "--format", "nycflights13", "--workers", "0", str(path))
+
+    assert Flight.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_open_the_same_cases_as_one_process(tmp_path):
+    # given the sample's three disrupted flights with invented manifests, imported
+    # and cared for by two processes (one on SQLite, which has one writer)
+    path = write(tmp_path, "flights.csv", NYC_HEADER + NYC_ROWS)
+    out, _err = run(
+        "import_flights",
+        "--format",
+        "nycflights13",
+        "--shift-days",
+        "4753",
+        "--manifests-seed",
+        "7",
+        "--workers",
+        "2",
+        str(path),
+        status=1,
+    )
+
+    # then every passenger has one case, one link and one notification
+    passengers = ManifestEntry.objects.count()
+    assert passengers > 0
+    assert f"care: {passengers} cases opened, 0 joined" in out
+    assert AffectedPassenger.objects.count() == passengers == Case.objects.count()
+    told = Notification.objects.filter(purpose="disruption").values("case").distinct()
+    assert told.count() == passengers

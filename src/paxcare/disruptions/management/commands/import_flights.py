@@ -6,6 +6,7 @@ flight gets an invented manifest first (for replays and demonstrations), and the
 passengers' cases are opened unless ``--no-care`` is given.
 """
 
+import argparse
 import sys
 import time
 from pathlib import Path
@@ -21,8 +22,8 @@ from paxcare.disruptions.importers import (
 )
 from paxcare.disruptions.manifests import load_manifest
 from paxcare.disruptions.models import Flight
-from paxcare.disruptions.proactive import care_for_disruptions
 from paxcare.disruptions.summary import regimes_applying, totals_for
+from paxcare.disruptions.workers import care_in_processes
 
 FORMATS = ("nycflights13", "csv")
 # Like ``import-cases``: 0 when every row was recorded, 1 when some rows were
@@ -57,6 +58,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-care", action="store_true", help="Do not open passengers' cases."
         )
+        parser.add_argument(
+            "--workers",
+            type=_positive,
+            default=2,
+            help=(
+                "Processes that open the cases, each on its own share of the "
+                "disruptions (PostgreSQL; SQLite always uses one). Default: 2."
+            ),
+        )
 
     @no_translations
     def handle(self, *args, **options) -> None:
@@ -88,7 +98,7 @@ class Command(BaseCommand):
         if options["manifests_seed"] is not None:
             self._invent_manifests(ids, options["manifests_seed"])
         if not options["no_care"] and ids:
-            self._care(ids)
+            self._care(ids, options["workers"])
         if report.rejected:
             raise CommandError(
                 rejected_message(report.rejected, report.read),
@@ -109,9 +119,9 @@ class Command(BaseCommand):
             f"{time.perf_counter() - started:.1f} s"
         )
 
-    def _care(self, ids: list[int]) -> None:
+    def _care(self, ids: list[int], workers: int) -> None:
         started = time.perf_counter()
-        total = care_for_disruptions(ids)
+        total = care_in_processes(ids, workers=workers)
         seconds = time.perf_counter() - started
         reached = total.opened + total.linked
         rate = reached / seconds if seconds else 0.0
@@ -128,3 +138,14 @@ class Command(BaseCommand):
                 f"({t.passengers} passengers)"
             )
         sys.stdout.flush()
+
+
+def _positive(text: str) -> int:
+    """Return ``text`` as a whole number of at least 1, for --workers."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of 1 or more: {text}")
+    return value
