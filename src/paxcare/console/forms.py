@@ -1,7 +1,5 @@
 """Forms of the agents' console. Services judge the content; forms the shape."""
 
-from datetime import date
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -9,10 +7,8 @@ from paxcare.cases.lifecycle import Status
 from paxcare.cases.models import Channel
 from paxcare.cases.services import MAX_BODY_CHARS
 from paxcare.crm.models import Language
-from paxcare.portal.forms import AttachmentsField, CaseDetailsForm
+from paxcare.portal.forms import AttachmentsField, CaseDetailsForm, within_years
 from paxcare.triage.models import Category, Kind, Priority
-from paxcare.years import CODE as YEAR_CODE
-from paxcare.years import year_fault
 
 RISKS = [
     ("ok", _("on track")),
@@ -133,13 +129,6 @@ class PhoneCaseForm(CaseDetailsForm):
             language=self.cleaned_data["language"],
             **extra,
         )
-
-
-def within_years(day: date) -> None:
-    """Refuse a day outside the years PaxCare works with, as the API does."""
-    fault = year_fault(day)
-    if fault is not None:
-        raise forms.ValidationError(fault, code=YEAR_CODE)
 
 
 class PeriodForm(forms.Form):

@@ -14,7 +14,6 @@ from django.utils.translation import gettext_lazy as _
 from paxcare.cases import search
 from paxcare.cases.lifecycle import ACTIVE_STATUSES
 from paxcare.cases.models import Case
-from paxcare.cases.numbers import normalise_case_number
 from paxcare.cases.services import cases_visible_to
 from paxcare.routing.services import agent_profile
 from paxcare.sla.models import Clock, ClockState
@@ -74,18 +73,8 @@ def apply_filters(cases: QuerySet[Case], queue: str, filters: dict) -> QuerySet[
     if filters.get("risk"):
         cases = cases.filter(sla_risk_filter(filters["risk"]))
     if filters.get("q"):
-        cases = cases.filter(search_filter(filters["q"]))
+        cases = cases.filter(search.search_filter(filters["q"]))
     return cases
-
-
-def search_filter(text: str) -> Q:
-    """Match a case number exactly, else every word of subject, description, number,
-    passenger e-mail and phone (Chinese by its characters; see cases.search)."""
-    text = text.strip()
-    number = normalise_case_number(text)
-    if number:
-        return Q(number=number)
-    return search.search_filter(text)
 
 
 def page_of(cases: QuerySet[Case], cursor: str | None) -> Page:
