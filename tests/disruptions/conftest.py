@@ -34,6 +34,20 @@ UA_EWR_IAH_2013 = {
     "scheduled_arrival": "2013-01-01T08:19:00-06:00",
 }
 
+# Air China PEK-JFK, three and a quarter hours late: the QA pass's delay, which the
+# corrections, the queue priority and the unknown-airport tests build on.
+CA981_DELAY = {
+    "carrier": "CA",
+    "flight_number": "CA981",
+    "origin": "PEK",
+    "destination": "JFK",
+    "scheduled_departure": "2026-12-20T13:00:00",
+    "scheduled_arrival": "2026-12-20T14:30:00",
+    "type": "delay",
+    "estimated_arrival": "2026-12-20T17:45:00",
+    "delay_code": "41",
+}
+
 
 def run(command: str, *args: str, status: int = 0) -> tuple[str, str]:
     """Run a command that is to end with exit ``status``; return stdout and stderr.

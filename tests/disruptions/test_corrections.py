@@ -20,22 +20,12 @@ from paxcare.insights.models import CaseFact
 from paxcare.routing.models import CategoryRoute, Department, Role
 from paxcare.triage.models import Category
 from tests.api.conftest import ApiClient
+from tests.disruptions.conftest import CA981_DELAY as CA981
 from tests.disruptions.conftest import event, passenger
 from tests.factories import make_agent, make_case
 
 pytestmark = pytest.mark.django_db
 
-CA981 = {
-    "carrier": "CA",
-    "flight_number": "CA981",
-    "origin": "PEK",
-    "destination": "JFK",
-    "scheduled_departure": "2026-12-20T13:00:00",
-    "scheduled_arrival": "2026-12-20T14:30:00",
-    "type": "delay",
-    "estimated_arrival": "2026-12-20T17:45:00",
-    "delay_code": "41",
-}
 FLIGHT_KEY = {"flight_number": "CA981", "flight_date": "2026-12-20", "origin": "PEK"}
 ON_THE_DAY = "CA981 PEK–JFK on Dec. 20, 2026"
 LATER = {**CA981, "estimated_arrival": "2026-12-20T20:45:00"}

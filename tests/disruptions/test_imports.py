@@ -90,9 +90,13 @@ def test_a_shift_moves_the_flights_to_another_year(tmp_path):
     assert dates == ["2026-01-06", "2026-01-07"]
 
 
-def test_invented_manifests_open_cases_with_a_summary(tmp_path):
-    path = write(tmp_path, "flights.csv", NYC_HEADER + NYC_ROWS)
+def import_with_manifests(tmp_path, *options: str) -> tuple[str, int]:
+    """Import the sample with invented manifests; return the output and passengers.
 
+    Checks what every such import gives: one case, link and notification per
+    passenger.
+    """
+    path = write(tmp_path, "flights.csv", NYC_HEADER + NYC_ROWS)
     out, _err = run(
         "import_flights",
         "--format",
@@ -101,17 +105,23 @@ def test_invented_manifests_open_cases_with_a_summary(tmp_path):
         "4753",
         "--manifests-seed",
         "7",
+        *options,
         str(path),
         status=1,
     )
-
     passengers = ManifestEntry.objects.count()
-    assert f"manifests: {passengers} passengers invented on 3 flights" in out
     assert f"care: {passengers} cases opened, 0 joined" in out
     assert AffectedPassenger.objects.count() == passengers == Case.objects.count()
-    assert "owed: us_dot refund" in out
     told = Notification.objects.filter(purpose="disruption").values("case").distinct()
     assert told.count() == passengers
+    return out, passengers
+
+
+def test_invented_manifests_open_cases_with_a_summary(tmp_path):
+    out, passengers = import_with_manifests(tmp_path)
+
+    assert f"manifests: {passengers} passengers invented on 3 flights" in out
+    assert "owed: us_dot refund" in out
 
 
 def test_the_generic_csv_reads_local_times_and_reports_bad_rows(tmp_path):
@@ -225,25 +235,9 @@ def test_workers_must_be_a_whole_number_of_one_or_more(tmp_path):
 def test_two_workers_open_the_same_cases_as_one_process(tmp_path):
     # given the sample's three disrupted flights with invented manifests, imported
     # and cared for by two processes (one on SQLite, which has one writer)
-    path = write(tmp_path, "flights.csv", NYC_HEADER + NYC_ROWS)
-    out, _err = run(
-        "import_flights",
-        "--format",
-        "nycflights13",
-        "--shift-days",
-        "4753",
-        "--manifests-seed",
-        "7",
-        "--workers",
-        "2",
-        str(path),
-        status=1,
-    )
+    out, passengers = import_with_manifests(tmp_path, "--workers", "2")
 
-    # then every passenger has one case, one link and one notification
-    passengers = ManifestEntry.objects.count()
+    # then every passenger has one case, one link and one notification (checked by
+    # the helper), for the same passengers as in one process
+    assert f"manifests: {passengers} passengers invented on 3 flights" in out
     assert passengers > 0
-    assert f"care: {passengers} cases opened, 0 joined" in out
-    assert AffectedPassenger.objects.count() == passengers == Case.objects.count()
-    told = Notification.objects.filter(purpose="disruption").values("case").distinct()
-    assert told.count() == passengers

@@ -22,22 +22,12 @@ from paxcare.disruptions.models import Disruption
 from paxcare.disruptions.tasks import care_for_disruption_task
 from paxcare.routing.models import Role
 from tests.api.conftest import ApiClient
+from tests.disruptions.conftest import CA981_DELAY
 from tests.factories import make_agent
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = "redis://127.0.0.1:6379/15"
 BATCHES = 280
-CA981_DELAY = {
-    "carrier": "CA",
-    "flight_number": "CA981",
-    "origin": "PEK",
-    "destination": "JFK",
-    "scheduled_departure": "2026-12-20T13:00:00",
-    "scheduled_arrival": "2026-12-20T14:30:00",
-    "type": "delay",
-    "estimated_arrival": "2026-12-20T17:45:00",
-    "delay_code": "41",
-}
 
 
 def configured_huey_class(**env: str) -> str:

@@ -7,6 +7,7 @@ import pytest
 from paxcare.disruptions.models import Flight
 from paxcare.routing.models import Role
 from tests.api.conftest import ApiClient
+from tests.disruptions.conftest import CA981_DELAY as CA981
 from tests.disruptions.conftest import run
 from tests.factories import make_agent
 
@@ -16,17 +17,6 @@ HEADER = (
     "carrier,flight_number,flight_date,origin,destination,scheduled_departure,"
     "scheduled_arrival,type,estimated_arrival,delay_code\n"
 )
-CA981 = {
-    "carrier": "CA",
-    "flight_number": "CA981",
-    "origin": "PEK",
-    "destination": "JFK",
-    "scheduled_departure": "2026-12-20T13:00:00",
-    "scheduled_arrival": "2026-12-20T14:30:00",
-    "type": "delay",
-    "estimated_arrival": "2026-12-20T17:45:00",
-    "delay_code": "41",
-}
 
 
 def test_a_csv_row_with_an_unknown_destination_reports_only_the_airport(tmp_path):

@@ -35,14 +35,13 @@ from paxcare.cases.events import EventType, announce, build_event
 from paxcare.cases.models import Case, Event
 from paxcare.cases.search import search_document
 from paxcare.disruptions.models import AffectedPassenger, Disruption, ManifestEntry
-from paxcare.disruptions.proactive import CATEGORY, PRIORITY
+from paxcare.disruptions.proactive import CATEGORY, PRIORITY, case_subject
 from paxcare.disruptions.wording import headline
 from paxcare.routing.services import assign_case, change_department, routes_by_category
 from paxcare.triage.models import PRIORITY_RANK, Category
 
 logger = logging.getLogger(__name__)
 
-SUBJECT_CHARS = 300
 HAND_EVENTS = (
     EventType.CATEGORY_CHANGED,
     EventType.PRIORITY_CHANGED,
@@ -187,8 +186,7 @@ def _follow_priority(case, disruption, old_kind, hand) -> list[tuple]:
 
 
 def _follow_subject(case: Case, entry: ManifestEntry, line: str) -> list[tuple]:
-    # Worded as proactive's drafts word it when they open the case.
-    subject = f"{line}: {entry.passenger_name}"[:SUBJECT_CHARS]
+    subject = case_subject(line, entry)
     if subject == case.subject:
         return []
     old, case.subject = case.subject, subject

@@ -66,6 +66,7 @@ CANDIDATES = 20
 # Disruptions whose manifests are read in one query: 200 flight ids stay far below
 # SQLite's 32,766 parameters, and a meltdown's 1,000 flights take five rounds.
 FLIGHTS_PER_QUERY = 200
+SUBJECT_CHARS = Case._meta.get_field("subject").max_length
 
 CATEGORY = {
     DisruptionKind.DELAY: "flight.delay",
@@ -480,6 +481,15 @@ def _active_cases(work) -> dict[int, Case]:
     return found
 
 
+def case_subject(line: str, entry: ManifestEntry) -> str:
+    """Return the subject of a passenger's case: the disruption's headline and name.
+
+    The name keeps two travellers who share an e-mail address from looking like one
+    passenger writing the same text twice.
+    """
+    return f"{line}: {entry.passenger_name}"[:SUBJECT_CHARS]
+
+
 def _drafts(fresh, at) -> list[CaseDraft]:
     texts: dict[tuple[int, str], tuple[str, str]] = {}
     drafts = []
@@ -495,9 +505,7 @@ def _drafts(fresh, at) -> list[CaseDraft]:
         subject, description = texts[key]
         drafts.append(
             CaseDraft(
-                # The name keeps two travellers who share an e-mail address from
-                # looking like one passenger writing the same text twice.
-                subject=f"{subject}: {entry.passenger_name}"[:300],
+                subject=case_subject(subject, entry),
                 description=description,
                 channel=Channel.SYSTEM,
                 external_id=f"disruption:{disruption.pk}:{entry.pk}",
