@@ -259,9 +259,11 @@ def run_detection(now: datetime | None = None) -> list[Alert]:
     by_department: dict[int | None, list[int]] = {}
     for alert in created:
         by_department.setdefault(alert.department_id, []).append(alert.pk)
-    # One callback per department: a mail that fails leaves the others to go.
+    # One callback per department, robust: a mail that fails is logged and leaves
+    # the other departments' mails to go (a plain callback that raised would stop
+    # the callbacks after it).
     for ids in by_department.values():
-        transaction.on_commit(lambda ids=ids: send_digests(ids))
+        transaction.on_commit(lambda ids=ids: send_digests(ids), robust=True)
     return created
 
 
