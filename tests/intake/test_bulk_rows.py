@@ -5,16 +5,18 @@ multi-row INSERT; both must store exactly what ``Model.save()`` would and hand b
 the keys in order.
 """
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import DataError, IntegrityError, connection, transaction
 
 from paxcare.bulk import COPY_MIN_ROWS, any_of, insert_rows, new_row
 from paxcare.cases.models import Case, Event
-from paxcare.crm.models import Passenger
+from paxcare.crm.models import Booking, FlightSegment, Passenger
 from paxcare.routing.models import Department
+from paxcare.sla.models import Clock
 from paxcare.triage.models import Category
 
 pytestmark = pytest.mark.django_db
@@ -100,6 +102,103 @@ def test_a_duplicate_key_in_a_batch_is_an_integrity_error(count):
 
     # when it is inserted, then Django's IntegrityError says so (intake retries it)
     with pytest.raises(IntegrityError), transaction.atomic():
+        insert_rows(cases)
+    assert Case.objects.count() == 0
+
+
+def test_a_small_batch_keeps_every_kind_of_value_exactly():
+    # given a few rows of every column kind a model here has: text with quotes,
+    # backslashes, newlines, Chinese and an emoji, a date, a float, booleans,
+    # decimals, durations (one negative, one with microseconds) and None
+    passenger = Passenger.objects.create(full_name="Li Wei")
+    text = "a 'quoted' \"word\", a \\ and \\n,\nnew line, 行李 ✈️ 😀 {x}"
+    cases = [
+        case_row(
+            passenger,
+            n,
+            subject=text,
+            flight_date=date(2025, 3, n + 1),
+            classifier_confidence=[0.1, None, 1 / 3][n],
+            needs_triage=n == 1,
+        )
+        for n in range(3)
+    ]
+    insert_rows(cases)
+    booking = Booking.objects.create(passenger=passenger, record_locator="ABC123")
+    segments = [
+        new_row(
+            FlightSegment,
+            {
+                "carrier": "CA",
+                "flight_number": "CA981",
+                "flight_date": date(2025, 3, 3),
+                "origin": "PEK",
+                "destination": "JFK",
+                "fare_amount": fare,
+            },
+            {"booking": booking},
+        )
+        for fare in (Decimal("1234.50"), None)
+    ]
+    started = datetime(2025, 3, 3, 9, 0, tzinfo=BEIJING)
+    clocks = [
+        new_row(
+            Clock,
+            {
+                "kind": kind,
+                "target_minutes": 1440,
+                "started_at": started,
+                "due_at": started + timedelta(days=1),
+                "paused_time": paused,
+                "remaining_time": remaining,
+            },
+            {"case": cases[0], "policy": None, "calendar": None},
+        )
+        for kind, paused, remaining in (
+            ("first_response", timedelta(seconds=97, microseconds=5), None),
+            ("resolution", timedelta(0), timedelta(hours=-2, minutes=-30)),
+        )
+    ]
+
+    # when each model's rows go in one small batch
+    insert_rows(segments)
+    insert_rows(clocks)
+
+    # then every value reads back as it was
+    stored = Case.objects.in_bulk([c.pk for c in cases])
+    assert [stored[c.pk].subject for c in cases] == [text] * 3
+    assert [stored[c.pk].flight_date for c in cases] == [
+        date(2025, 3, 1),
+        date(2025, 3, 2),
+        date(2025, 3, 3),
+    ]
+    assert [stored[c.pk].classifier_confidence for c in cases] == [0.1, None, 1 / 3]
+    assert [stored[c.pk].needs_triage for c in cases] == [False, True, False]
+    assert list(
+        FlightSegment.objects.filter(booking=booking)
+        .order_by("pk")
+        .values_list("fare_amount", flat=True)
+    ) == [Decimal("1234.50"), None]
+    assert list(
+        Clock.objects.filter(case=cases[0])
+        .order_by("pk")
+        .values_list("paused_time", "remaining_time")
+    ) == [
+        (timedelta(seconds=97, microseconds=5), None),
+        (timedelta(0), timedelta(hours=-2, minutes=-30)),
+    ]
+
+
+def test_a_value_too_long_for_its_column_is_refused_not_cut():
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite keeps text of any length")
+    # given a case whose airline code is longer than its column's three letters
+    passenger = Passenger.objects.create(full_name="Li Wei")
+    cases = [case_row(passenger, n) for n in range(2)]
+    cases[1].airline = "CAXX"
+
+    # when the batch is inserted, then the database refuses it and stores nothing
+    with pytest.raises(DataError), transaction.atomic():
         insert_rows(cases)
     assert Case.objects.count() == 0
 
