@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from paxcare.money import amount_fault, is_currency
+from paxcare.money import amount_fault, is_currency, minor_units
 
 
 @pytest.mark.parametrize(
@@ -34,4 +34,40 @@ def test_currencies_are_iso_4217_codes():
         True,
         False,
         False,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "currency", "fault"),
+    [
+        ("5", "JPY", None),
+        ("5.00", "JPY", None),
+        ("5.50", "JPY", "finer_than_currency"),
+        ("0.01", "KRW", "finer_than_currency"),
+        ("5.50", "EUR", None),
+        ("5.50", "BHD", None),
+        ("5.505", "EUR", "too_precise"),
+    ],
+)
+def test_an_amount_may_not_be_finer_than_its_currencys_minor_unit(
+    text, currency, fault
+):
+    # Given an amount and its currency
+    amount = Decimal(text)
+
+    # When it is checked for an amount column
+    found = amount_fault(amount, currency)
+
+    # Then currencies without a minor unit take whole amounts only
+    assert found == fault
+
+
+def test_minor_units_of_whole_and_decimal_currencies():
+    assert [minor_units(c) for c in ("JPY", "KRW", "CLP", "EUR", "CNY", "XDR")] == [
+        0,
+        0,
+        0,
+        2,
+        2,
+        2,
     ]

@@ -17,6 +17,31 @@ CENT = Decimal("0.01")
 MAX_MILES = 100_000_000
 
 
+# The currencies ISO 4217 (list one) gives no minor unit: an amount in one of them
+# is whole. All others have two or more decimals, of which the columns keep two.
+WHOLE_CURRENCIES = frozenset(
+    {
+        "BIF",
+        "CLP",
+        "DJF",
+        "GNF",
+        "ISK",
+        "JPY",
+        "KMF",
+        "KRW",
+        "PYG",
+        "RWF",
+        "UGX",
+        "UYI",
+        "VND",
+        "VUV",
+        "XAF",
+        "XOF",
+        "XPF",
+    }
+)
+
+
 @cache
 def _codes() -> frozenset[str]:
     return frozenset(list_currencies()) | {"XDR"}
@@ -27,11 +52,27 @@ def is_currency(code: str) -> bool:
     return code in _codes()
 
 
-def amount_fault(amount: Decimal) -> str | None:
+def minor_units(code: str) -> int:
+    """Return the decimal places an amount in ``code`` may have: 0 for JPY, else 2."""
+    return 0 if code in WHOLE_CURRENCIES else 2
+
+
+def format_amount(amount: Decimal | str | int, currency: str) -> str:
+    """Return ``amount`` for display: "1,519.00" in EUR, "500" in JPY.
+
+    Every amount shown to a reader goes through here, so a currency without a minor
+    unit never reads "JPY 500.00".
+    """
+    return f"{Decimal(amount):,.{minor_units(currency)}f}"
+
+
+def amount_fault(amount: Decimal, currency: str = "") -> str | None:
     """Return the name of what keeps ``amount`` out of an amount column, or None.
 
-    ``not_finite``, ``too_large`` (beyond MAX_AMOUNT) or ``too_precise`` (more than
-    two decimal places); the callers word them in the user's language.
+    ``not_finite``, ``too_large`` (beyond MAX_AMOUNT), ``too_precise`` (more than
+    two decimal places) or, given its ``currency``, ``finer_than_currency`` (finer
+    than the currency's minor unit, such as JPY 5.50); the callers word them in the
+    user's language.
     """
     if not amount.is_finite():
         return "not_finite"
@@ -40,4 +81,8 @@ def amount_fault(amount: Decimal) -> str | None:
         return "too_large"
     if amount != amount.quantize(CENT):
         return "too_precise"
+    if currency and amount != amount.quantize(
+        Decimal(1).scaleb(-minor_units(currency))
+    ):
+        return "finer_than_currency"
     return None

@@ -8,6 +8,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
 
+from paxcare.accounts.management.commands.create_token import Command as CreateToken
 from paxcare.accounts.models import ApiToken
 from tests.factories import make_agent
 
@@ -41,6 +42,52 @@ def test_create_token_without_days_never_expires(agent):
 def test_create_token_refuses_a_bad_number_of_days(agent, days):
     with pytest.raises(CommandError, match="--days must be"):
         call_command("create_token", "bag.agent", "--days", days, stderr=StringIO())
+
+
+@pytest.mark.parametrize("days", ["3651", "999999999"])
+def test_create_token_refuses_more_than_ten_years_in_one_line(agent, days):
+    # Given an agent
+    # When a token is asked for longer than 3650 days
+    with pytest.raises(CommandError) as refused:
+        call_command("create_token", "bag.agent", "--days", days, stderr=StringIO())
+
+    # Then the command says the bound, and no token exists
+    assert str(refused.value) == (
+        "--days must be at most 3650 (ten years); leave it out for a token that "
+        "works until revoked."
+    )
+    assert ApiToken.objects.count() == 0
+
+
+def test_create_token_accepts_exactly_ten_years(agent):
+    # Given an agent
+    before = timezone.now()
+
+    # When a token is asked for 3650 days
+    call_command(
+        "create_token",
+        "bag.agent",
+        "--days",
+        "3650",
+        stdout=StringIO(),
+        stderr=StringIO(),
+    )
+
+    # Then it expires 3650 days from now
+    expires_at = ApiToken.objects.get().expires_at
+    assert before + timedelta(days=3650) <= expires_at
+    assert expires_at <= timezone.now() + timedelta(days=3650)
+
+
+def test_create_token_help_states_the_bound_of_days():
+    # Given the create-token command
+    parser = CreateToken().create_parser("paxcare", "create-token")
+
+    # When its help is formatted
+    text = " ".join(parser.format_help().split())
+
+    # Then it names the range of days
+    assert "Days the token works, 1 to 3650; without it, until it is revoked." in text
 
 
 def test_an_expired_token_is_refused(agent):

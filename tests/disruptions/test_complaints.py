@@ -61,6 +61,16 @@ def test_a_post_without_contact_is_matched_on_its_booking_reference(cases):
     assert found == cases["ann2@example.com"]
 
 
+def test_a_booking_reference_without_its_flight_matches_no_post(cases):
+    # given a public post that quotes a passenger's booking reference but names no
+    # flight (anyone may have seen the reference), then it joins no case
+    found = disruption_case_for(
+        draft(channel="social", booking_reference="K7M3P2", flight_number="")
+    )
+
+    assert found is None
+
+
 def test_the_intake_hook_files_the_message_on_the_existing_case(cases):
     pairs = [
         (draft(email="ann1@example.com", external_id="mail-1"), IntakeResult()),

@@ -252,7 +252,7 @@ def test_a_chinese_passenger_is_told_in_chinese(settings):
 
     case = AffectedPassenger.objects.get().case
     assert case.language == "zh-hans"
-    assert case.subject == "AF23 JFK–CDG 航班（2026年1月5日）已取消: 王芳"
+    assert case.subject == "AF23 JFK–CDG 航班（2026年1月5日）已取消：王芳"
     assert case.description.startswith(
         "AF23 JFK–CDG 航班（2026年1月5日）已取消。原因：恶劣天气。"
     )

@@ -5,6 +5,7 @@ import xml.etree.ElementTree as ElementTree
 
 import pytest
 
+from paxcare.public import public_url
 from tests.disruptions.conftest import AF_JFK_CDG, disrupt, passenger
 
 pytestmark = pytest.mark.django_db
@@ -83,7 +84,9 @@ def test_the_atom_feed_in_each_language(client, disruption, language, title, hea
     assert root.find(f"{ATOM}title").text == title
     entries = root.findall(f"{ATOM}entry")
     assert [e.find(f"{ATOM}title").text for e in entries] == [headline]
-    assert entries[0].find(f"{ATOM}id").text.endswith("AF23-20260105-JFK/v1")
+    assert entries[0].find(f"{ATOM}id").text == public_url(
+        "/disruptions/AF23-20260105-JFK/#v1"
+    )
     assert_no_passenger_data(body)
 
 

@@ -86,9 +86,9 @@ def test_import_manifest_refuses_rows_the_database_cannot_hold_and_cares_for_the
         "line 5: fare_currency: Unknown currency: give an ISO 4217 code, e.g. USD.",
     ]
     assert out.splitlines() == [
-        "read 4 rows on 1 flights: 1 added, 0 updated, 0 unchanged, 3 rejected, "
+        "read 4 rows on 1 flight: 1 added, 0 updated, 0 unchanged, 3 rejected, "
         "0 on unknown flights",
-        "care: 1 cases opened, 0 joined, 0 updated, 1 notifications queued",
+        "care: 1 case opened, 0 joined, 0 updated, 1 notification queued",
     ]
     entry = ManifestEntry.objects.get()
     assert (entry.passenger_name, entry.fare_amount, entry.fare_currency) == (

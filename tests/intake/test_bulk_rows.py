@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db import DataError, IntegrityError, connection, transaction
 
-from paxcare.bulk import COPY_MIN_ROWS, any_of, insert_rows, new_row
+from paxcare.bulk import COPY_MIN_ROWS, any_of, fetch_rows, insert_rows, new_row
 from paxcare.cases.models import Case, Event
 from paxcare.crm.models import Booking, FlightSegment, Passenger
 from paxcare.routing.models import Department
@@ -279,3 +279,44 @@ def test_any_of_finds_the_rows_holding_one_of_the_values(wanted):
     # then exactly the passengers with those e-mails are found
     assert sorted(plain.values_list("email", flat=True)) == sorted(wanted)
     assert list(joined) == []
+
+
+def test_fetched_rows_are_the_rows_the_orm_reads():
+    # given two stored cases with JSON data on their events, times and a None
+    passenger = Passenger.objects.create(full_name="Li Wei", email="li@example.com")
+    cases = [
+        case_row(passenger, n, airline="CA", flight_date=date(2025, 3, 3))
+        for n in (1, 2)
+    ]
+    insert_rows(cases)
+    events = [
+        new_row(
+            Event,
+            {
+                "type": "case.created",
+                "data": {"n": n, "owed": [["x", "1.00"]]},
+                "occurred_at": datetime(2025, 3, 3, 9, n, tzinfo=BEIJING),
+            },
+            {"case": case},
+        )
+        for n, case in enumerate(cases)
+    ]
+    insert_rows(events)
+
+    # when they are fetched as rows and read by the ORM
+    fetched = fetch_rows(Event.objects.filter(case__passenger=passenger).order_by("pk"))
+    read = list(Event.objects.filter(case__passenger=passenger).order_by("pk"))
+    fetched_cases = fetch_rows(Case.objects.filter(pk__in=[c.pk for c in cases]))
+
+    # then every column holds what the ORM reads, and the rows count as saved
+    assert [e.__dict__ | {"_state": None} for e in fetched] == [
+        e.__dict__ | {"_state": None} for e in read
+    ]
+    assert [e.data for e in fetched] == [
+        {"n": 0, "owed": [["x", "1.00"]]},
+        {"n": 1, "owed": [["x", "1.00"]]},
+    ]
+    assert all(not e._state.adding and e._state.db == "default" for e in fetched)
+    assert fetched[0].case == cases[0]
+    assert sorted(c.flight_date for c in fetched_cases) == [date(2025, 3, 3)] * 2
+    assert {c.received_at for c in fetched_cases} == {c.received_at for c in cases}

@@ -82,7 +82,8 @@ def test_files_are_kept_with_the_case(client):
         (
             {"description": "x" * (10 * 1024 * 1024)},
             "description",
-            "At most 20000 characters; attach longer documents as files.",
+            "This is too long: at most 20000 characters, and it has 10485760. Only "
+            "the first 20000 are shown below.",
         ),
         ({"description": "   "}, "description", "This field is required."),
         (
@@ -140,3 +141,22 @@ def test_html_in_the_description_is_kept_as_text_and_shown_escaped(client):
     assert case.description == text
     assert "&lt;img src=x onerror=alert(1)&gt; my bag" in response.text
     assert "<img src=x" not in response.text
+
+
+def test_an_oversized_description_is_not_echoed_back_whole(client):
+    # Given a complaint whose description is 10 MB of text
+    description = "x" * (10 * 1024 * 1024)
+
+    # When it is posted
+    response = client.post("/complaint/", {**GOOD, "description": description})
+
+    # Then the form comes back with the first 20,000 characters only, and says why
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert body.count("x" * 20_000) == 1
+    assert "x" * 20_001 not in body
+    assert len(response.content) < 100_000
+    assert (
+        "This is too long: at most 20000 characters, and it has 10485760. Only the "
+        "first 20000 are shown below."
+    ) in body

@@ -300,3 +300,19 @@ def test_a_fare_the_database_cannot_hold_is_refused_beside_the_field(
     assert response.status_code == 400
     assert message in response.content.decode()
     assert not CaseFacts.objects.filter(case=delay_case).exists()
+
+
+def test_the_chinese_panel_cites_the_law_in_chinese(client, assessed_case, people):
+    # Given an agent on a case assessed under EU 261 (LH400 FRA-JFK, late)
+    client.force_login(people["agent"])
+
+    # When the case page is read in English and in Chinese
+    english = _page(client, assessed_case, "en")
+    chinese = _page(client, assessed_case, "zh-hans")
+
+    # Then the citation names the regulation in each language, its article as is
+    assert "Regulation (EC) No 261/2004, Art. 6, 7(1)" in english
+    assert (
+        "欧盟第261/2004号条例（Regulation (EC) No 261/2004），Art. 6, 7(1)" in chinese
+    )
+    assert "Regulation (EC) No 261/2004, Art." not in chinese

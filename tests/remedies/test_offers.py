@@ -253,6 +253,52 @@ def test_an_offer_not_yet_accepted_cannot_be_paid(assessed_case, people):
     assert str(refused.value.message) == "An offer cannot go from approved to paid."
 
 
+def test_an_offer_paid_twice_is_refused_as_paid_already(assessed_case, people):
+    # Given an accepted offer marked as paid
+    offer = propose_offer(assessed_case, VOUCHER_400, actor=people["agent"])
+    accept_offer(offer)
+    mark_offer_paid(offer, actor=people["agent"], reference="X1")
+
+    # When it is marked as paid again
+    with pytest.raises(Conflict) as refused:
+        mark_offer_paid(offer, actor=people["agent"], reference="X2")
+
+    # Then the answer says it was paid already
+    assert str(refused.value.message) == "This offer was already marked as paid."
+
+
+def test_an_amount_finer_than_the_currencys_minor_unit_is_refused(
+    assessed_case, people
+):
+    # Given a goodwill voucher of 5.50 in yen, which has no minor unit
+    draft = OfferDraft(kind="voucher", amount=Decimal("5.50"), currency="JPY")
+
+    # When an agent proposes it
+    with pytest.raises(InvalidInput) as refused:
+        propose_offer(assessed_case, draft, actor=people["agent"])
+
+    # Then the amount is refused, saying why, and no offer exists
+    assert [f.to_dict() for f in refused.value.fields] == [
+        {
+            "field": "amount",
+            "code": "too_precise",
+            "message": "JPY has no minor unit: give a whole amount.",
+        }
+    ]
+    assert not assessed_case.remedy_offers.exists()
+
+
+def test_a_whole_amount_in_yen_is_offered(assessed_case, people):
+    # Given a voucher of 500 yen
+    draft = OfferDraft(kind="voucher", amount=Decimal("500"), currency="JPY")
+
+    # When an agent proposes it
+    offer = propose_offer(assessed_case, draft, actor=people["agent"])
+
+    # Then it is recorded with that amount
+    assert (offer.amount, offer.currency) == (Decimal("500.00"), "JPY")
+
+
 def test_open_offers_expire_when_their_time_runs_out(assessed_case, people):
     waiting = propose_offer(assessed_case, EUR_600, actor=people["agent"])
     offered = propose_offer(assessed_case, VOUCHER_400, actor=people["agent"])

@@ -215,6 +215,27 @@ def test_the_passenger_accepts_in_the_portal(client, assessed_case, people):
     assert offer.state == OfferState.ACCEPTED
 
 
+def test_a_passenger_who_accepts_twice_is_told_it_was_already_accepted(
+    client, assessed_case, people
+):
+    # Given an offer the passenger accepted in the portal
+    offer = propose_offer(assessed_case, VOUCHER, actor=people["agent"])
+    _prove(client, assessed_case.number, "anna.schmidt@example.com")
+    url = f"/track/{assessed_case.number}/offers/{offer.pk}/accept/"
+    client.post(url)
+
+    # When they accept it again, in English and in Chinese
+    english = client.post(url, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    chinese = client.post(url, follow=True, HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+    # Then each page says it was accepted already, and the offer stays accepted
+    assert "This offer was already accepted." in english.content.decode()
+    assert "cannot go from" not in english.content.decode()
+    assert "此方案已经接受过了。" in chinese.content.decode()
+    offer.refresh_from_db()
+    assert offer.state == OfferState.ACCEPTED
+
+
 def test_the_portal_asks_for_consent_to_a_voucher_instead_of_money(
     client, assessed_case, people
 ):

@@ -69,3 +69,29 @@ def test_planned_clocks_are_what_start_clocks_writes_for_new_cases():
         "resolution": "2025-03-07T10:00:00+00:00",
     }
     assert Clock.objects.count() == 0
+
+
+def test_cases_started_alike_get_the_same_started_data_and_others_their_own():
+    # given two flight delays received together and a lost bag received with them
+    at = datetime(2025, 3, 3, 9, tzinfo=BEIJING)
+    first = make_case("flight.delay", received_at=at)
+    second = make_case("flight.delay", received_at=at)
+    bag = make_case("baggage.lost", department="baggage", received_at=at)
+
+    # when their clocks are planned in one batch
+    _clocks, events = plan_clocks([first, second, bag], new_cases=True)
+
+    # then each event names its own case, the delays share their data and the
+    # lost bag keeps its own policy's
+    assert [event.case for event in events] == [first, second, bag]
+    assert [event.actor_label for event in events] == ["PaxCare"] * 3
+    assert events[0].data == events[1].data
+    assert events[0].data["due"] == {
+        "first_response": "2025-03-04T01:00:00+00:00",
+        "resolution": "2025-03-07T10:00:00+00:00",
+    }
+    assert events[2].data["due"] == {
+        "first_response": "2025-03-04T01:00:00+00:00",
+        "resolution": "2025-03-24T01:00:00+00:00",
+    }
+    assert events[2].data["policy"] != events[0].data["policy"]

@@ -145,7 +145,9 @@ DEFAULT_TEMPLATES: dict[tuple[str, str], tuple[str, str, str]] = {
         "Dear {{ passenger_name|default:'passenger' }},\n\n"
         "{{ disruption_text|default:'Your flight is disrupted.' }}\n\n"
         "{% if care_text %}{{ care_text }}\n\n{% endif %}"
-        "We have opened case {{ case_number }} for you. Reply to this e-mail with "
+        "{% if case_joined %}Your case {{ case_number }} now covers this "
+        "disruption.{% else %}We have opened case {{ case_number }} for you."
+        "{% endif %} Reply to this e-mail with "
         "any question; keep the case number in the subject.\n\nCustomer care",
         "Flight {{ flight_number }}: "
         "{{ disruption_text|default:'your flight is disrupted.'|truncatechars:100 }}"
@@ -156,7 +158,9 @@ DEFAULT_TEMPLATES: dict[tuple[str, str], tuple[str, str, str]] = {
         "尊敬的{{ passenger_name|default:'旅客' }}：\n\n"
         "{{ disruption_text|default:'您的航班运行不正常。' }}\n\n"
         "{% if care_text %}{{ care_text }}\n\n{% endif %}"
-        "我们已为您建立案件 {{ case_number }}。如有疑问请直接回复本邮件，"
+        "{% if case_joined %}您的案件 {{ case_number }} 现已涵盖此次航班变动。"
+        "{% else %}我们已为您建立案件 {{ case_number }}。{% endif %}"
+        "如有疑问请直接回复本邮件，"
         "并保留主题中的案件编号。\n\n客户服务中心",
         "航班 {{ flight_number }}："
         "{{ disruption_text|default:'您的航班运行不正常。'|truncatechars:50 }}"

@@ -50,6 +50,7 @@ from paxcare.comms.rendering import (
 )
 from paxcare.comms.tagging import tagged_subject
 from paxcare.comms.transports import TransportError, get_transport
+from paxcare.money import format_amount
 
 logger = logging.getLogger(__name__)
 
@@ -219,7 +220,8 @@ def remedy_context(offers: list, language: str) -> dict[str, str]:
                 f"{label}: {offer.description}" if offer.description else label
             )
             if offer.amount is not None and offer.currency:
-                amounts.append(f"{offer.amount:,.2f} {offer.currency}")
+                money = format_amount(offer.amount, offer.currency)
+                amounts.append(f"{money} {offer.currency}")
             if offer.miles:
                 amounts.append(_("%(miles)s miles") % {"miles": f"{offer.miles:,}"})
     return {"result_text": "\n".join(lines), "compensation": "; ".join(amounts)}

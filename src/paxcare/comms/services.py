@@ -21,7 +21,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from paxcare.bulk import insert_new_rows, new_row
+from paxcare.bulk import any_of, insert_new_rows, new_row
 from paxcare.cases.models import Case
 from paxcare.comms.models import (
     ContactFlag,
@@ -53,6 +53,9 @@ class Moment:
     context: dict = field(default_factory=dict)
     # The cases.Message the notification carries (an agent's reply), if any.
     message_id: int | None = None
+    # The passenger's language when the caller knows it better than the case
+    # (a manifest's, for a case the passenger opened in another language).
+    language: str = ""
 
 
 @dataclass(frozen=True)
@@ -173,9 +176,9 @@ def _flagged_addresses(passengers) -> set[tuple[str, str]]:
     phones = {p.phone for p in passengers if p.phone}
     if not emails and not phones:
         return set()
-    rows = ContactFlag.objects.filter(address__in=emails | phones).values_list(
-        "channel", "address"
-    )
+    rows = ContactFlag.objects.filter(
+        any_of(ContactFlag, "address", emails | phones)
+    ).values_list("channel", "address")
     return set(rows)
 
 
@@ -184,7 +187,7 @@ def _passenger_channels(
 ) -> list[Recipient]:
     if moment.purpose in UNSOLICITED and not passenger.consent_contact:
         return []
-    language = _language(moment.case.language or passenger.language)
+    language = _language(moment.language or moment.case.language or passenger.language)
     channels = set(settings.COMMS_CHANNELS)
     found = []
     email = passenger.email.lower()

@@ -40,6 +40,10 @@ REPORTS = {
         "The recipient of the %(purpose)s by %(channel)s (%(to)s) unsubscribed."
     ),
 }
+# A provider's report of a kind PaxCare does not name.
+REPORTED = gettext_lazy(
+    "The provider reported on the %(purpose)s by %(channel)s (%(to)s)."
+)
 NOT_SENT_REASONS = {
     "no_approver": gettext_lazy("the case's department has no supervisor"),
     "no_address": gettext_lazy("%(name)s has no e-mail address"),
@@ -82,14 +86,18 @@ def describe(event: Event) -> str | None:
         return _("The %(purpose)s by %(channel)s failed: %(error)s.") % what
     if kind == CommsEvent.NOTIFICATION_DELIVERED:
         return _("The %(purpose)s by %(channel)s was delivered.") % what
+    if kind == CommsEvent.NOTIFICATION_SUPPRESSED:
+        return (
+            _("The %(purpose)s by %(channel)s was not sent: %(to)s is blocked.") % what
+        )
     if kind == CommsEvent.CONTACT_FLAGGED:
         return _("Blocked %(to)s for notifications: %(reason)s.") % {
             "to": what["to"],
             "reason": _label(FlagReason, data.get("reason")),
         }
     if kind == CommsEvent.NOTIFICATION_REPORTED:
-        line = REPORTS.get(data.get("report"))
-        return str(line) % what if line else None
+        line = REPORTS.get(data.get("report"), REPORTED)
+        return str(line) % what
     if kind == CommsEvent.NOTIFICATION_NOT_SENT:
         return _describe_not_sent(data, what)
     return _describe_mail(event)
@@ -130,6 +138,8 @@ def _describe_mail(event: Event) -> str | None:
             "name": data.get("name", ""),
             "purpose": _label(Purpose, data.get("purpose")),
         }
+    if kind == CommsEvent.MAIL_FILED:
+        return _("An e-mail was filed on this case.")
     if kind == CommsEvent.MAIL_FOLLOWED_UP:
         return _("The passenger replied after closure; follow-up case %(number)s.") % {
             "number": data.get("follow_up", "")

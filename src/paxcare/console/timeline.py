@@ -4,6 +4,7 @@ Events that only say "a message was added" are left out: the message itself is o
 the timeline. Every text here is plain; templates escape it on display.
 """
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -13,23 +14,30 @@ from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from paxcare.cases.events import EventType, actor_label
 from paxcare.cases.lifecycle import Status
 from paxcare.cases.models import Case, Channel, Event, Message
 from paxcare.cases.services import PASSENGER
 from paxcare.comms.timeline import describe as describe_comms_event
-from paxcare.crm.timeline import describe_contact_changed
+from paxcare.crm.timeline import describe_contact_changed, describe_contact_given
 from paxcare.disruptions.timeline import (
     describe_case_opening,
     describe_disruption_event,
 )
+from paxcare.remedies.clocks import CLOCK_NAME as CAAC_CLOCK
 from paxcare.remedies.timeline import describe_remedies_event
 from paxcare.routing.models import Department
 from paxcare.sla.models import ClockKind
+from paxcare.sla.timeline import describe_sla_event, started_policy_name
 from paxcare.surveys.timeline import describe_survey_event
 from paxcare.triage.models import Category, Kind, Priority
 
+# The CAAC answer period's name as the regulatory clock's event keeps it.
+CAAC_CLOCK_NAME = re.compile(
+    re.escape(CAAC_CLOCK).replace(re.escape("%(days)d"), r"(?P<days>\d+)")
+)
 # Who the steps of a case's creation are shown as coming from: PaxCare itself.
 SYSTEM = actor_label(None)
 
@@ -107,6 +115,9 @@ def _creation_lines(event: Event, names: Names) -> Iterator[tuple[str, datetime,
     if isinstance(data.get("contact_changed"), dict):
         text = describe_contact_changed(data["contact_changed"])
         yield "passenger.contact_changed", event.occurred_at, text
+    if isinstance(data.get("contact_given"), dict):
+        text = describe_contact_given(data["contact_given"])
+        yield "passenger.contact_given", event.occurred_at, text
     if isinstance(data.get("classified"), dict):
         text = _describe_classified(data["classified"], names)
         yield EventType.CLASSIFIED, event.occurred_at, text
@@ -234,6 +245,9 @@ def describe(event: Event, names: Names) -> str:
     survey_text = describe_survey_event(event)
     if survey_text is not None:
         return survey_text
+    sla_text = describe_sla_event(event)
+    if sla_text is not None:
+        return sla_text
     return _describe_other(event)
 
 
@@ -266,9 +280,22 @@ def _describe_clocks_started(data: dict) -> str:
         label = _label(ClockKind, kind)
         parts.append(_("%(clock)s due %(due)s") % {"clock": label, "due": shown})
     return _("SLA clocks started (%(policy)s): %(clocks)s.") % {
-        "policy": data.get("policy_name") or "—",
-        "clocks": "; ".join(parts) or "—",
+        "policy": _policy_name(data),
+        "clocks": pgettext("list separator", "; ").join(parts) or "—",
     }
+
+
+def _policy_name(data: dict) -> str:
+    """Return the name of what started the clocks: a policy, or a legal period.
+
+    A legal period's name was written filled in, in English ("CAAC: answer the
+    complaint within 10 working days"); it is translated again with its number.
+    """
+    name = started_policy_name(data)
+    caac = CAAC_CLOCK_NAME.fullmatch(name)
+    if caac is None:
+        return name
+    return _(CAAC_CLOCK) % {"days": int(caac["days"])}
 
 
 def _describe_other(event: Event) -> str:
@@ -285,6 +312,11 @@ def _describe_other(event: Event) -> str:
         EventType.SLA_WARNING: _("SLA target close to breach: %(clock)s."),
         EventType.SLA_BREACHED: _("SLA target breached: %(clock)s."),
         EventType.ESCALATED: _("Escalated to the department's supervisor."),
+        # Shown as the message itself on the timeline; described for other readers.
+        EventType.MESSAGE_RECEIVED: _("Message received from the passenger."),
+        EventType.REPLY_SENT: _("Reply sent to the passenger."),
+        EventType.NOTE_ADDED: _("Internal note added."),
+        EventType.ATTACHMENT_ADDED: _("File attached."),
     }
     text = texts.get(event.type)
     return event.type if text is None else text % {"clock": clock}

@@ -82,19 +82,34 @@ def phone_case(request: HttpRequest) -> HttpResponse:
     form = PhoneCaseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            case = open_case(form.to_draft(Channel.PHONE), actor=request.user).case
+            result = open_case(form.to_draft(Channel.PHONE), actor=request.user)
         except InvalidInput as error:
             show_service_errors(form, error)
         else:
-            return _after_phone_case(request, case)
+            return _after_phone_case(request, result.case, created=result.created)
     status = 400 if form.is_bound else 200
     return render(request, "console/phone.html", {"form": form}, status=status)
 
 
-def _after_phone_case(request: HttpRequest, case) -> HttpResponse:
-    # The call may be about another department's case: then the agent stays here.
-    messages.success(request, _("Case %(number)s opened.") % {"number": case.number})
-    if cases_visible_to(request.user).filter(pk=case.pk).exists():
+def _after_phone_case(request: HttpRequest, case, *, created: bool) -> HttpResponse:
+    # The call may be about another department's case: then the agent stays here,
+    # and learns who handles it, but not the number of a case they may not open.
+    visible = cases_visible_to(request.user).filter(pk=case.pk).exists()
+    if created:
+        text = _("Case %(number)s opened.") % {"number": case.number}
+    elif visible:
+        text = _("The call was added to the passenger's existing case %(number)s.") % {
+            "number": case.number
+        }
+    elif case.department is not None:
+        text = _(
+            "The call was added to the passenger's existing case, handled by "
+            "%(department)s."
+        ) % {"department": case.department.name}
+    else:
+        text = _("The call was added to the passenger's existing case.")
+    messages.success(request, text)
+    if visible:
         return redirect("console:case", number=case.number)
     return redirect("console:phone")
 

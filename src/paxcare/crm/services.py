@@ -1,14 +1,20 @@
 """Passengers: find the person behind a contact, or remember a new one.
 
-A returning passenger is found by e-mail, then phone, then social handle; the
-contact details of their newest case win. Someone who writes with a new phone
-number or a corrected name is called back on that number, by that name: the
-passenger row takes the draft's non-empty name, e-mail, phone and handle, and the
-caller learns what changed so that the case's timeline can say so.
+A returning passenger is found by e-mail, then phone, then social handle. What a
+draft may change on them depends on who vouches for it (``docs/crm.md``):
 
-One exception keeps people apart: a draft found by its phone or handle that gives
-another e-mail address than the passenger's may be someone else sharing a phone (a
-family, an office), so it only fills the passenger's empty fields.
+- A channel whose sender is known (an agent's phone form, a token-authenticated
+  integration, PaxCare's own manifests: ``CONTACT_AUTHORITIES``) gives the
+  newest details: the passenger takes the draft's non-empty name, e-mail, phone
+  and handle, and the caller learns what changed so that the timeline says so.
+  A draft found by its phone or handle that gives another e-mail address than
+  the passenger's may be someone else sharing a phone (a family, an office), so
+  it only fills the passenger's empty fields.
+- Any other channel (the public web form, e-mail, social media) is typed by
+  whoever sends it: it never replaces a known passenger's details and never adds
+  a contact point (e-mail, phone, handle) that notifications would then reach; it
+  may fill an empty name. What it gave and was not applied is reported
+  (``PassengerLink.withheld``) so that the case keeps it.
 """
 
 from collections.abc import Sequence
@@ -17,6 +23,7 @@ from dataclasses import dataclass, field
 from django.db import connection
 
 from paxcare.bulk import insert_rows, new_row
+from paxcare.cases.models import Channel
 from paxcare.crm.models import Passenger
 
 # Draft attribute -> passenger field, in the order a change is reported.
@@ -26,6 +33,13 @@ CONTACT_FIELDS = (
     ("phone", "phone"),
     ("social_handle", "social_handle"),
 )
+# The channels whose sender is vouched for: an agent who took the call, an
+# integration holding an API token, the reservation system's manifests. Their
+# drafts may change a known passenger's contact details.
+CONTACT_AUTHORITIES = frozenset({Channel.PHONE, Channel.API, Channel.SYSTEM})
+# What an unvouched draft may still fill when the passenger has none: a name is
+# not a contact point, nothing is sent to it.
+FILLABLE_BY_ANYONE = frozenset({"full_name"})
 
 
 @dataclass
@@ -36,6 +50,8 @@ class PassengerLink:
     created: bool = False
     # passenger field -> {"old": ..., "new": ...}
     changed: dict[str, dict[str, str]] = field(default_factory=dict)
+    # passenger field -> what the draft gave that its channel may not apply
+    withheld: dict[str, str] = field(default_factory=dict)
 
 
 def link_passengers(drafts: Sequence) -> list[Passenger]:
@@ -51,9 +67,11 @@ def match_passengers(drafts: Sequence) -> list[PassengerLink]:
     """Return the passenger of each draft and what the draft changed on them.
 
     A passenger found again takes each non-empty name, e-mail, phone and handle of
-    the draft that differs from what is stored; with several drafts of one
-    passenger in the batch, the later draft wins and each reports its own change.
-    New passengers are inserted in one statement, changed ones updated in one.
+    a vouched-for draft that differs from what is stored; with several drafts of
+    one passenger in the batch, the later draft wins and each reports its own
+    change. An unvouched draft only fills an empty name and reports the rest as
+    withheld. New passengers are inserted in one statement, changed ones updated
+    in one.
     """
     found = _known_passengers(drafts)
     links: list[PassengerLink] = []
@@ -67,7 +85,8 @@ def match_passengers(drafts: Sequence) -> list[PassengerLink]:
             found.remember(passenger)
             links.append(PassengerLink(passenger, created=True))
             continue
-        link = PassengerLink(passenger, changed=_take_newest(passenger, draft))
+        link = PassengerLink(passenger)
+        link.changed, link.withheld = _take_newest(passenger, draft)
         if link.changed:
             found.remember(passenger)
             if passenger.pk is not None:
@@ -119,8 +138,16 @@ def _known_passengers(drafts: Sequence) -> _Directory:
     }
     directory = _Directory()
     conditions, params = [], []
+    # PostgreSQL takes each list as one array parameter: thousands of placeholders
+    # would make psycopg split the statement in Python on every batch.
+    as_array = connection.vendor == "postgresql"
     for column, values in wanted.items():
-        if values:
+        if not values:
+            continue
+        if as_array:
+            conditions.append(f"{column} = ANY(%s)")
+            params.append(sorted(values))
+        else:
             conditions.append(f"{column} IN ({', '.join(['%s'] * len(values))})")
             params.extend(sorted(values))
     if not conditions:
@@ -150,19 +177,27 @@ def _new_passenger(draft) -> Passenger:
     return new_row(Passenger, values)
 
 
-def _take_newest(passenger: Passenger, draft) -> dict[str, dict[str, str]]:
-    """Give the passenger the draft's contact details; return what changed."""
+def _take_newest(
+    passenger: Passenger, draft
+) -> tuple[dict[str, dict[str, str]], dict[str, str]]:
+    """Give the passenger what the draft's channel may change.
+
+    Return what changed and what the draft gave that was not applied.
+    """
     email = (draft.email or "").lower()
+    vouched = draft.channel in CONTACT_AUTHORITIES
     # Found by phone or handle, but another e-mail: perhaps another person.
     only_fill = bool(email and passenger.email and passenger.email.lower() != email)
-    changed = {}
+    changed, withheld = {}, {}
     for attribute, name in CONTACT_FIELDS:
         value = email if name == "email" else getattr(draft, attribute) or ""
         old = getattr(passenger, name)
-        if not value or value == old or (only_fill and old):
+        if not value or value == old or (name == "email" and value == old.lower()):
             continue
-        if name == "email" and value == old.lower():
+        may_fill = vouched or name in FILLABLE_BY_ANYONE
+        if (only_fill or not vouched) and (old or not may_fill):
+            withheld[name] = value
             continue
         changed[name] = {"old": old, "new": value}
         setattr(passenger, name, value)
-    return changed
+    return changed, withheld

@@ -22,9 +22,12 @@ from paxcare.cases.events import announce, build_event
 from paxcare.cases.lifecycle import ACTIVE_STATUSES, Status
 from paxcare.cases.models import Case
 from paxcare.cases.services import change_status, reply_to_passenger
+from paxcare.comms.models import Notification, NotificationStatus, Purpose
 from paxcare.disruptions.access import may_act_on_all
-from paxcare.disruptions.models import AffectedPassenger, Disruption
+from paxcare.disruptions.models import AffectedPassenger, Disruption, DisruptionKind
+from paxcare.disruptions.notifications import notification_key
 from paxcare.disruptions.timeline import DisruptionEvent
+from paxcare.disruptions.wording import reason_text, when
 from paxcare.errors import Conflict, FieldError, InvalidInput, PermissionDenied
 from paxcare.money import MAX_MILES, amount_fault, is_currency
 from paxcare.remedies.models import OfferKind, OfferState, RemedyOffer
@@ -36,6 +39,7 @@ from paxcare.remedies.offers_batch import (
     reject_offers,
     workable_case_ids,
 )
+from paxcare.remedies.services import open_required_steps, tick_proven_steps
 
 logger = logging.getLogger(__name__)
 
@@ -294,6 +298,13 @@ def _decide(disruption: Disruption, reference: str, decide, *, actor, at) -> Dec
     return total
 
 
+def whole_amount_message(currency: str) -> str:
+    """Return the error for an amount finer than ``currency``'s unit (JPY 5.50)."""
+    return _("%(currency)s has no minor unit: give a whole amount, e.g. 500.") % {
+        "currency": currency
+    }
+
+
 def _checked_gesture(amount: Decimal, currency: str, form: str) -> tuple[Decimal, str]:
     """Return the amount and currency to record; raise InvalidInput on a fault."""
     faults: list[FieldError] = []
@@ -320,22 +331,31 @@ def _checked_gesture(amount: Decimal, currency: str, form: str) -> tuple[Decimal
                 "unknown_currency",
             )
         )
-    if amount_fault(amount) is not None or amount <= 0:
+    fault = amount_fault(amount, currency)
+    if fault == "finer_than_currency":
+        faults.append(
+            FieldError("amount", whole_amount_message(currency), "too_precise")
+        )
+    elif fault is not None or amount <= 0:
         faults.append(FieldError("amount", _("Give an amount such as 50.00.")))
     if faults:
         raise InvalidInput(faults)
     return amount.quantize(Decimal("0.01")), currency
 
 
-def close_rebooked_and_satisfied(disruption: Disruption, *, actor) -> ActionReport:
+def close_rebooked_and_satisfied(
+    disruption: Disruption, *, actor, at: datetime | None = None
+) -> ActionReport:
     """Close the cases the disruption opened whose passenger accepted a rebooking.
 
     Cases the disruption only joined were opened by the passenger about more than
-    this flight, so they stay with their agent. A case the case rules will not
-    resolve yet (its playbook has required steps open) is counted as blocked and
-    left for its agent: a bulk action does not tick an agent's steps.
+    this flight, so they stay with their agent. The playbook steps the disruption's
+    records prove (``proven_steps``) are ticked first, by the supervisor who
+    confirmed, each with its proof as the note; a case with a required step that
+    nothing proves is counted as blocked, left as it was, and left for its agent.
     """
     _require_supervisor(actor)
+    at = at or timezone.now()
     rows = list(
         AffectedPassenger.objects.filter(
             disruption=disruption,
@@ -344,28 +364,94 @@ def close_rebooked_and_satisfied(disruption: Disruption, *, actor) -> ActionRepo
             entry__rebooking_accepted=True,
         )
         .exclude(case__status=Status.CLOSED)
-        .select_related("case")
+        .select_related("case", "entry", "disruption__flight")
         .order_by("pk")
     )
     workable = workable_case_ids(actor, [row.case_id for row in rows])
+    answered = _answered_cases(disruption, [row.case_id for row in rows])
     report = ActionReport()
     for row in rows:
         if row.case_id not in workable:
             report.skipped += 1
             continue
-        case: Case = row.case
+        proofs = proven_steps(row, answered=row.case_id in answered)
         try:
-            if case.status in ACTIVE_STATUSES:
-                case = change_status(case, Status.RESOLVED, actor=actor)
-            change_status(case, Status.CLOSED, actor=actor)
+            # All or nothing per case: a refused close leaves no tick behind.
+            with transaction.atomic():
+                _close_satisfied(row.case, proofs, actor, at)
         except Conflict as refusal:
             logger.info(
-                "disruptions: case %s not closed: %s", case.number, refusal.code
+                "disruptions: case %s not closed: %s", row.case.number, refusal.code
             )
             report.blocked += 1
             continue
         report.done += 1
     return report
+
+
+def _close_satisfied(case: Case, proofs: dict[str, str], actor, at) -> None:
+    if open_required_steps(case):
+        tick_proven_steps(case, proofs, actor=actor, at=at)
+    if case.status in ACTIVE_STATUSES:
+        case = change_status(case, Status.RESOLVED, actor=actor)
+    change_status(case, Status.CLOSED, actor=actor)
+
+
+def proven_steps(row: AffectedPassenger, *, answered: bool) -> dict[str, str]:
+    """Return the playbook steps the disruption's records prove done, with the proof.
+
+    Keyed by the step codes of the shipped flight playbooks; a step of another code
+    (an administrator's own) is never proven here. ``answered``: the passenger was
+    sent the disruption notice of the version their entitlements were assessed on.
+    """
+    disruption, entry = row.disruption, row.entry
+    flight = disruption.flight
+    label = _flight_label(disruption)
+    current = row.version == disruption.version and row.assessment_id is not None
+    proofs = {
+        "facts": _(
+            "Flight facts recorded by operations for %(flight)s (version %(version)d)."
+        )
+        % {"flight": label, "version": disruption.version},
+    }
+    if disruption.kind == DisruptionKind.CANCELLATION:
+        proofs["notice_verified"] = (
+            _("Operations recorded that passengers were told at %(time)s.")
+            % {"time": when(disruption.notified_at)}
+            if disruption.notified_at
+            else _("Operations recorded no notice before the cancellation.")
+        )
+    if flight.delay_code or flight.cause:
+        proofs["cause_verified"] = _(
+            "Cause recorded by operations: %(reason)s (delay code %(code)s)."
+        ) % {"reason": reason_text(flight.cause), "code": flight.delay_code or "—"}
+    if entry.rebooking_accepted and entry.rebooked_flight:
+        proofs["choice"] = _("The passenger accepted rebooking on %(flight)s.") % {
+            "flight": entry.rebooked_flight
+        }
+    if current:
+        proofs["entitlements"] = _(
+            "Entitlements assessed under every applicable regime for version "
+            "%(version)d of the disruption."
+        ) % {"version": disruption.version}
+    if current and answered:
+        proofs["answer"] = _(
+            "The disruption notice with the entitlements and their legal basis "
+            "was sent to the passenger."
+        )
+    return proofs
+
+
+def _answered_cases(disruption: Disruption, case_ids: list[int]) -> set[int]:
+    """Return the cases sent the notice of the disruption's current version."""
+    return set(
+        Notification.objects.filter(
+            case_id__in=case_ids,
+            purpose=Purpose.DISRUPTION,
+            key=notification_key(disruption),
+            status__in=(NotificationStatus.SENT, NotificationStatus.DELIVERED),
+        ).values_list("case_id", flat=True)
+    )
 
 
 def _flight_label(disruption: Disruption) -> str:

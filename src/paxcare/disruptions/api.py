@@ -27,10 +27,11 @@ from paxcare.disruptions import tasks
 from paxcare.disruptions.access import disruptions_visible_to, may_act_on_all
 from paxcare.disruptions.flight_events import EVENT_TYPES, read_flight_event
 from paxcare.disruptions.ingest import CREATED, UPDATED, record_flight_event
-from paxcare.disruptions.manifests import load_manifest
+from paxcare.disruptions.manifests import LANGUAGE_ALIASES, load_manifest
 from paxcare.disruptions.models import Disruption, Flight
 from paxcare.disruptions.proactive import public_path
 from paxcare.disruptions.summary import summarise
+from paxcare.disruptions.wording import at_airport
 from paxcare.errors import FieldError, InvalidInput, NotFound, PermissionDenied
 
 router = Router(tags=["flights"])
@@ -52,7 +53,9 @@ class FlightEventIn(StrictSchema):
     carrier: str = Field(..., min_length=2, max_length=3, examples=["UA"])
     flight_number: str = Field(..., max_length=8, examples=["UA1545"])
     flight_date: date | None = Field(
-        None, description="Local date of the scheduled departure; derived if absent."
+        None,
+        description="Local date of the scheduled departure at the origin; derived "
+        "if absent, an error if it differs.",
     )
     origin: str = Field(..., min_length=3, max_length=3, examples=["EWR"])
     destination: str = Field(..., min_length=3, max_length=3, examples=["IAH"])
@@ -73,10 +76,14 @@ class FlightEventIn(StrictSchema):
         None, max_length=40, description="A cause class; overrides the delay code's."
     )
     notified_at: datetime | None = Field(
-        None, description="When passengers were told of a cancellation."
+        None,
+        description="When passengers were told of a cancellation; at most 5 "
+        "minutes ahead of the server's clock.",
     )
     issued_at: datetime | None = Field(
-        None, description="When operations issued this picture; older ones are stale."
+        None,
+        description="When operations issued this picture; at most 5 minutes ahead "
+        "of the server's clock. An event issued before the last applied is stale.",
     )
     carrier_country: str | None = Field(
         None,
@@ -87,6 +94,9 @@ class FlightEventIn(StrictSchema):
 
 
 class FlightOut(Schema):
+    """A flight; times at the airports' clocks: departures with the origin's UTC
+    offset, arrivals with the destination's."""
+
     carrier: str
     flight_number: str
     flight_date: date
@@ -141,7 +151,12 @@ class PassengerIn(StrictSchema):
     ticket_number: str = Field("", max_length=20)
     email: str = Field("", max_length=254)
     phone: str = Field("", max_length=40)
-    language: Literal["en", "zh-hans"] = "en"
+    language: str = Field(
+        "en",
+        max_length=10,
+        description="en or zh-hans; also accepted: "
+        + ", ".join(code for code in LANGUAGE_ALIASES if code not in ("en", "zh-hans")),
+    )
     fare_amount: str | None = Field(None, max_length=20, examples=["320.00"])
     fare_currency: str = Field("", max_length=3)
     cabin: Literal["economy", "premium_economy", "business", "first", ""] = ""
@@ -168,6 +183,9 @@ class ManifestOut(Schema):
 class CountsOut(Schema):
     on_manifest: int
     affected: int
+    reached: int = Field(
+        ..., description="Passengers with a notification queued or sent on a channel."
+    )
     opened: int
     joined: int
     current: int
@@ -203,8 +221,18 @@ def _disruption_out(disruption: Disruption | None) -> dict | None:
         "qualifies": disruption.qualifies,
         "arrival_delay_minutes": disruption.arrival_delay_minutes,
         "public_url": public_path(disruption.flight),
-        "flight": disruption.flight,
+        "flight": _flight_out(disruption.flight),
     }
+
+
+def _flight_out(flight: Flight) -> dict:
+    """Return the flight's fields, each time at its airport's clock."""
+    data = {name: getattr(flight, name) for name in FlightOut.model_fields}
+    for name in FlightOut.model_fields:
+        if isinstance(data[name], datetime):
+            place = flight.destination if name.endswith("_arrival") else flight.origin
+            data[name] = at_airport(data[name], place)
+    return data
 
 
 @router.post(
@@ -214,7 +242,12 @@ def _disruption_out(disruption: Disruption | None) -> dict | None:
     summary="Record a flight's schedule, delay, cancellation or diversion",
 )
 def post_flight_event(request, payload: FlightEventIn):
-    """Store the event; a new or corrected disruption gets its passengers' care."""
+    """Store the event; a new or corrected disruption gets its passengers' care.
+
+    Whatever the outcome, the answer gives the flight's times at the airports'
+    clocks: departures with the origin's UTC offset, arrivals with the
+    destination's.
+    """
     _require_operations(request.user)
     event = read_flight_event(payload.model_dump(exclude_none=True))
     with transaction.atomic():
@@ -223,7 +256,7 @@ def post_flight_event(request, payload: FlightEventIn):
             tasks.schedule_care(result.disruption.pk)
     body = {
         "outcome": result.outcome,
-        "flight": result.flight,
+        "flight": _flight_out(result.flight),
         "disruption": _disruption_out(result.disruption),
     }
     return Status(201 if result.outcome == CREATED else 200, body)
@@ -304,6 +337,7 @@ def get_disruption(request, disruption_id: int):
         for name in (
             "on_manifest",
             "affected",
+            "reached",
             "opened",
             "joined",
             "current",

@@ -18,7 +18,7 @@ from django.db import connection
 
 from paxcare.cases.models import Case, Channel
 from paxcare.cases.services import add_passenger_message
-from paxcare.disruptions.models import AffectedPassenger
+from paxcare.disruptions.models import AffectedPassenger, Flight
 from paxcare.intake.drafts import CaseDraft
 
 logger = logging.getLogger(__name__)
@@ -28,8 +28,10 @@ def disruption_case_for(draft: CaseDraft) -> Case | None:
     """Return the case a disruption opened or joined for this draft's passenger.
 
     A draft with an e-mail or phone is matched on them; one without any contact
-    (a public post) on its booking reference. A booking reference alone never
-    matches for a draft that gives a contact: it may be a fellow traveller's.
+    (a public post) on its booking reference and its flight number together: a
+    booking reference quoted in public may be anyone's, so it must come with the
+    flight it was booked on. A booking reference never matches for a draft that
+    gives a contact: it may be a fellow traveller's.
     """
     return disruption_cases_for([draft])[0]
 
@@ -155,6 +157,8 @@ def _newest_match(
     if not (email or phone or reference):
         return None
     number = (draft.flight_number or "").upper()
+    if reference and not number:
+        return None
     for row in candidates:
         if reference:
             if row.booking_reference != reference:
@@ -167,6 +171,25 @@ def _newest_match(
             continue
         return row.pk
     return None
+
+
+def flight_dates_on_record(
+    numbers: Sequence[str], first: date, last: date
+) -> dict[str, set[date]]:
+    """Return the dates, from ``first`` to ``last``, of the flights PaxCare knows.
+
+    Keyed by flight number; numbers without such a flight are left out. One
+    query, none without numbers.
+    """
+    if not numbers:
+        return {}
+    found: dict[str, set[date]] = {}
+    rows = Flight.objects.filter(
+        flight_number__in=set(numbers), flight_date__range=(first, last)
+    ).values_list("flight_number", "flight_date")
+    for number, day in rows:
+        found.setdefault(number, set()).add(day)
+    return found
 
 
 def join_disruption_cases(pairs: Sequence[tuple[CaseDraft, object]]) -> None:
@@ -195,13 +218,32 @@ def join_disruption_cases(pairs: Sequence[tuple[CaseDraft, object]]) -> None:
             continue
         add_passenger_message(
             row.case,
-            draft.text,
+            message_text(draft),
             channel=draft.channel,
             external_id=draft.external_id,
             at=draft.received_at,
         )
         result.case = row.case
         logger.info("disruptions: message joined to case %s", row.case.number)
+
+
+def message_text(draft: CaseDraft) -> str:
+    """Return the words the passenger wrote: their subject, if any, and the text.
+
+    A checked draft without a subject gets one made from the first line of its
+    description; that subject is not the passenger's, and filing it as well would
+    write the first line twice.
+    """
+    subject, description = draft.subject, draft.description
+    if not subject or subject == _subject_from(description):
+        return description
+    return f"{subject}\n{description}"
+
+
+def _subject_from(description: str) -> str:
+    # The subject ``intake.drafts.clean_draft`` makes from a description.
+    first_line = description.splitlines()[0] if description else ""
+    return first_line[:80] + ("…" if len(first_line) > 80 else "")
 
 
 def _may_join(draft: CaseDraft, row: AffectedPassenger) -> bool:

@@ -16,8 +16,18 @@ from django.utils.translation import gettext as _
 from paxcare.crm.models import Language
 from paxcare.disruptions.public import PublicDisruption, public_view, recent_disruptions
 from paxcare.disruptions.wording import local_time
+from paxcare.public import public_url
 
 FEED_ENTRIES = 100
+
+
+class TextSummaryAtomFeed(Atom1Feed):
+    """Atom whose entry summaries are plain text (``type="text"``), as written."""
+
+    def add_item_elements(self, handler, item) -> None:
+        super().add_item_elements(handler, {**item, "description": None})
+        if item["description"] is not None:
+            handler.addQuickElement("summary", item["description"], {"type": "text"})
 
 
 def _check_language(language: str) -> str:
@@ -33,7 +43,7 @@ def _entries(language: str) -> list[PublicDisruption]:
 
 def _summary(entry: PublicDisruption) -> str:
     lines = [
-        entry.headline + ".",
+        _("%(headline)s.") % {"headline": entry.headline},
         _("Status: %(status)s.") % {"status": entry.status_label},
         _("Reason: %(reason)s.") % {"reason": entry.reason},
         _("Scheduled: %(departure)s – %(arrival)s.")
@@ -56,7 +66,7 @@ def _summary(entry: PublicDisruption) -> str:
 
 
 class DisruptionAtomFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = TextSummaryAtomFeed
 
     def __call__(self, request, *args, **kwargs):
         language = _check_language(kwargs.get("language", ""))
@@ -93,7 +103,10 @@ class DisruptionAtomFeed(Feed):
         return reverse("disruptions:public_detail", args=[item.key])
 
     def item_guid(self, item: PublicDisruption) -> str:
-        return f"{item.key}/v{item.version}"
+        # Atom's id is an IRI: the entry's address at the installation's public
+        # URL (not the asking host's, so it never changes), one per version.
+        path = reverse("disruptions:public_detail", args=[item.key])
+        return f"{public_url(path)}#v{item.version}"
 
     def item_updateddate(self, item: PublicDisruption):
         return item.updated_at

@@ -12,16 +12,18 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from paxcare.disruptions.delay_codes import cause_for_code, is_delay_code
 from paxcare.disruptions.models import DisruptionKind, FlightStatus
 from paxcare.errors import FieldError, InvalidInput
-from paxcare.intake.drafts import AIRLINE_CODE, FLIGHT_NUMBER
+from paxcare.intake.drafts import AIRLINE_CODE, FLIGHT_NUMBER, RECEIVED_CLOCK_SKEW
+from paxcare.remedies.engine.checks import countries
 from paxcare.remedies.engine.reference import airport
 from paxcare.remedies.engine.types import Cause
 from paxcare.years import CODE as YEAR_CODE
@@ -52,6 +54,13 @@ TIME_FIELDS = (
     "notified_at",
     "issued_at",
 )
+# The longest scheduled flights (Singapore-New York) are blocked at under 19 hours;
+# a longer schedule is a wrong date or a wrong offset, not a flight.
+MAX_BLOCK_HOURS = 20
+# Times that say when something already happened: like a case's received_at, they
+# may run ahead of the server's clock by ordinary skew, no more. An issued_at in the
+# future would make every real event after it stale.
+PAST_FIELDS = ("issued_at", "notified_at")
 # Times local at the destination when they carry no offset; all others at the origin.
 ARRIVAL_FIELDS = frozenset(
     {"scheduled_arrival", "estimated_arrival", "actual_arrival", "new_arrival"}
@@ -196,8 +205,10 @@ def read_flight_event(raw: Mapping[str, Any]) -> FlightEvent:
         if name not in given and not _has_error(errors, name):
             errors.append(FieldError(name, _("This time is required."), "required"))
     flight_date = _flight_date(raw, times["scheduled_departure"], zones, errors)
-    extra = _details(raw, errors)
+    extra = _details(raw, destination, errors)
     _check_order(times, given, kind, errors)
+    _check_block_time(times, errors)
+    _check_past(times, errors)
     if errors:
         raise InvalidInput(errors, message=_("The flight event is not valid."))
     return FlightEvent(
@@ -242,6 +253,16 @@ def _flight_designator(raw, errors: list[FieldError]) -> tuple[str, str]:
             FieldError(
                 "carrier",
                 _("An airline code has two (IATA) or three (ICAO) characters."),
+            )
+        )
+    elif len(carrier) == 2 and carrier != match.group(1):
+        # A three-letter (ICAO) carrier cannot be compared with the IATA prefix.
+        errors.append(
+            FieldError(
+                "flight_number",
+                _("The flight number does not start with the carrier's code, %(code)s.")
+                % {"code": carrier},
+                "carrier_mismatch",
             )
         )
     return carrier, number
@@ -302,18 +323,31 @@ def _flight_date(raw, departure, zones, errors: list[FieldError]) -> date:
                 FieldError("flight_date", _("Give the date as YYYY-MM-DD."), "invalid")
             )
             return date.min
+    local = None
+    if departure is not None and zones["origin"] is not None:
+        local = departure.astimezone(zones["origin"]).date()
     if value:
         fault = year_fault(value)
         if fault is not None:
             errors.append(FieldError("flight_date", fault, YEAR_CODE))
             return date.min
+        if local is not None and value != local:
+            errors.append(
+                FieldError(
+                    "flight_date",
+                    _(
+                        "The flight date is the local date of the scheduled "
+                        "departure at the origin: %(date)s."
+                    )
+                    % {"date": local.isoformat()},
+                    "date_mismatch",
+                )
+            )
         return value
-    if departure is not None and zones["origin"] is not None:
-        return departure.astimezone(zones["origin"]).date()
-    return date.min
+    return local or date.min
 
 
-def _details(raw, errors: list[FieldError]) -> dict[str, str]:
+def _details(raw, destination: str, errors: list[FieldError]) -> dict[str, str]:
     delay_code = _text(raw, "delay_code")
     if delay_code and not is_delay_code(delay_code):
         errors.append(
@@ -338,12 +372,28 @@ def _details(raw, errors: list[FieldError]) -> dict[str, str]:
         errors.append(
             FieldError("diverted_to", _("Unknown airport code."), "unknown_airport")
         )
+    elif diverted_to and diverted_to == destination:
+        errors.append(
+            FieldError(
+                "diverted_to",
+                _("A diverted flight lands at another airport than its destination."),
+                "same_airport",
+            )
+        )
     country = _text(raw, "carrier_country").upper()
     if country and (len(country) != 2 or not country.isalpha()):
         errors.append(
             FieldError(
                 "carrier_country",
                 _("Give the country as two letters (ISO 3166), e.g. US."),
+            )
+        )
+    elif country and country not in countries():
+        errors.append(
+            FieldError(
+                "carrier_country",
+                _("Unknown country: give its ISO 3166 code, e.g. US."),
+                "unknown_country",
             )
         )
     return {
@@ -414,3 +464,40 @@ def _check_order(
                 "required",
             )
         )
+
+
+def _check_block_time(times: dict, errors: list[FieldError]) -> None:
+    limit = timedelta(hours=MAX_BLOCK_HOURS)
+    for dep, arr in (
+        ("scheduled_departure", "scheduled_arrival"),
+        ("new_departure", "new_arrival"),
+    ):
+        if times[dep] and times[arr] and times[arr] - times[dep] > limit:
+            errors.append(
+                FieldError(
+                    arr,
+                    _(
+                        "No flight is scheduled for more than %(hours)d hours: "
+                        "check the dates and the UTC offsets."
+                    )
+                    % {"hours": MAX_BLOCK_HOURS},
+                    "too_long",
+                )
+            )
+
+
+def _check_past(times: dict, errors: list[FieldError]) -> None:
+    latest = timezone.now() + RECEIVED_CLOCK_SKEW
+    for name in PAST_FIELDS:
+        if times[name] and times[name] > latest:
+            errors.append(
+                FieldError(
+                    name,
+                    _(
+                        "This time is in the future: it may be at most %(minutes)d "
+                        "minutes ahead of the server's clock."
+                    )
+                    % {"minutes": RECEIVED_CLOCK_SKEW // timedelta(minutes=1)},
+                    "in_future",
+                )
+            )

@@ -8,9 +8,9 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from paxcare.cases.services import MAX_BODY_CHARS
-from paxcare.disruptions.actions import MILES
+from paxcare.disruptions.actions import MILES, whole_amount_message
 from paxcare.intake.drafts import MAX_DESCRIPTION_CHARS
-from paxcare.money import is_currency
+from paxcare.money import amount_fault, is_currency
 
 CURRENCY = RegexValidator(
     r"^[A-Za-z]{3}$", _("Give the currency as three letters (ISO 4217), e.g. USD.")
@@ -74,6 +74,10 @@ class GoodwillForm(forms.Form):
             self.add_error(
                 "currency", _("Unknown currency: give an ISO 4217 code, e.g. USD.")
             )
+        amount = data.get("amount")
+        fault = amount_fault(amount, currency) if amount is not None else None
+        if currency and fault == "finer_than_currency":
+            self.add_error("amount", whole_amount_message(currency))
         return data
 
 

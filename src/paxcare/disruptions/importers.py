@@ -15,12 +15,18 @@ times (``hhmm``) at the origin and at the destination, ``dep_delay`` and
 ``arr_delay`` are minutes. A flight without ``dep_time`` was cancelled; one that
 left but has no ``arr_delay`` did not arrive as planned and is read as diverted
 (the file does not say where to). Every carrier in the file is a US airline.
+
+Records are read by ``paxcare.intake.importers.CsvRecords``, as ``import-cases``
+reads tweets: a quote left open or a cell over the csv module's size limit costs
+its own row, reported with its line (and column when known), never the file or
+the rows after it.
 """
 
 import codecs
 import csv
 import io
 import logging
+import math
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -38,9 +44,10 @@ from paxcare.disruptions.flight_events import (
 )
 from paxcare.disruptions.ingest import CREATED, record_flight_events
 from paxcare.disruptions.manifests import ManifestReport, load_manifest
+from paxcare.disruptions.manifests import RowProblem as ManifestRowProblem
 from paxcare.disruptions.models import DisruptionKind, Flight
-from paxcare.errors import InvalidInput
-from paxcare.intake.importers import encoding_problem
+from paxcare.errors import FieldError, InvalidInput
+from paxcare.intake.importers import CsvRecord, CsvRecords, encoding_problem
 from paxcare.remedies.engine.reference import airport
 from paxcare.years import year_fault
 
@@ -71,6 +78,7 @@ CSV_COLUMNS = (
     "type",
 )
 MANIFEST_KEY_COLUMNS = ("flight_number", "flight_date", "origin")
+MANIFEST_COLUMNS = (*MANIFEST_KEY_COLUMNS, "passenger_name", "booking_reference")
 MISSING = {"", "NA", "na", "null", "None"}
 # The file is checked in pieces of this size before anything is imported.
 CHECK_CHUNK_BYTES = 1024 * 1024
@@ -220,23 +228,72 @@ def check_utf8_file(path: Path) -> None:
             chunk = handle.read(CHECK_CHUNK_BYTES)
 
 
-def _rows(path: Path, required: tuple[str, ...]) -> Iterator[tuple[int, dict]]:
+def _rows(
+    path: Path, required: tuple[str, ...], good_alone: Callable[[dict], bool]
+) -> Iterator[tuple[int, dict | str]]:
+    """Yield (line, row) for each record, or (line, why) for one that is broken.
+
+    Records are read as ``import-cases`` reads them: an unclosed quote or a field
+    over the size limit costs its own row, and the lines after it are read again;
+    ``good_alone`` says whether a line read by itself is a row to import.
+    """
     check_utf8_file(path)
     with _open(path) as handle:
-        reader = csv.DictReader(handle)
-        missing = [c for c in required if c not in (reader.fieldnames or [])]
+        records = CsvRecords(handle)
+        try:
+            header = [name.strip() for name in records.header() or []]
+        except csv.Error as error:
+            raise ImportFileError(
+                _("The header row is not valid CSV (%(error)s).") % {"error": error}
+            ) from error
+        missing = [c for c in required if c not in header]
         if missing:
             raise ImportFileError(
                 _("Missing columns: %(columns)s.") % {"columns": ", ".join(missing)}
             )
-        for row in reader:
-            yield reader.line_num, row
+        width = len(header)
+
+        def alone(number: int, values: list[str]) -> bool:
+            return len(values) == width and good_alone(
+                dict(zip(header, values, strict=True))
+            )
+
+        for record in records.records(width, alone):
+            yield record.line, _record_row(record, header)
+
+
+def _record_row(record: CsvRecord, header: list[str]) -> dict | str:
+    if record.values is None:
+        if record.column is not None and record.column < len(header):
+            return f"{header[record.column]}: {record.error}"
+        return record.error
+    if len(record.values) != len(header):
+        return _("%(found)d columns where the header has %(expected)d") % {
+            "found": len(record.values),
+            "expected": len(header),
+        }
+    return dict(zip(header, record.values, strict=True))
+
+
+def _readable_event(row: dict) -> bool:
+    try:
+        read_flight_event(_cells(row))
+    except InvalidInput:
+        return False
+    return True
+
+
+def _cells(row: dict) -> dict:
+    return {k: v.strip() for k, v in row.items() if k and v and v.strip()}
 
 
 def read_flights_csv(path: Path, shift_days: int = 0) -> Iterator[tuple[int, dict]]:
     """Yield (line, event fields) of a generic flights CSV; blank cells are absent."""
-    for line, row in _rows(path, CSV_COLUMNS):
-        fields = {k: v.strip() for k, v in row.items() if k and v and v.strip()}
+    for line, row in _rows(path, CSV_COLUMNS, _readable_event):
+        if isinstance(row, str):
+            yield line, {"_problem": row}
+            continue
+        fields = _cells(row)
         if shift_days:
             try:
                 fields = _shifted(fields, shift_days)
@@ -278,14 +335,25 @@ def _moved(moment: date, days: int, column: str) -> date:
 
 def read_nycflights13(path: Path, shift_days: int = 0) -> Iterator[tuple[int, dict]]:
     """Yield (line, event fields) for each flight of a nycflights13 ``flights`` CSV."""
-    for line, row in _rows(path, NYCFLIGHTS13_COLUMNS):
+    for line, row in _rows(path, NYCFLIGHTS13_COLUMNS, _readable_nycflights13):
+        if isinstance(row, str):
+            yield line, {"_problem": row}
+            continue
         # An empty picture fails validation; the reason travels with it.
         try:
             yield line, _nycflights13_event(row, shift_days)
         except RowProblem as problem:
             yield line, {"_problem": str(problem)}
-        except (KeyError, ValueError, TypeError, OverflowError) as error:
+        except (ValueError, OverflowError) as error:
             yield line, {"_problem": _("Unreadable row: %(error)s") % {"error": error}}
+
+
+def _readable_nycflights13(row: dict) -> bool:
+    try:
+        read_flight_event(_nycflights13_event(row, 0))
+    except (InvalidInput, ValueError, OverflowError):
+        return False
+    return True
 
 
 def _value(row: dict, key: str) -> str | None:
@@ -293,33 +361,76 @@ def _value(row: dict, key: str) -> str | None:
     return None if value in MISSING else value
 
 
-def _clock(local_day: date, hhmm: str, zone: ZoneInfo) -> datetime:
-    number = int(float(hhmm))
-    hours, minutes = divmod(number, 100)
-    # 2400 is midnight at the end of the day.
+def _number(row: dict, key: str) -> float:
+    """Return the column's number; RowProblem naming the column when it is none."""
+    value = _value(row, key)
+    try:
+        number = float(value or "")
+    except ValueError:
+        number = float("nan")
+    if not math.isfinite(number):
+        raise RowProblem(f"{key}: " + _("Give a number."))
+    return number
+
+
+def _whole(row: dict, key: str) -> int:
+    number = _number(row, key)
+    if number != int(number):
+        raise RowProblem(f"{key}: " + _("Give a whole number."))
+    return int(number)
+
+
+def _clock(local_day: date, row: dict, key: str, zone: ZoneInfo) -> datetime:
+    """Return the ``hhmm`` clock time of column ``key`` on ``local_day``.
+
+    An arrival clock of 2400 is midnight at the end of the day; any other hour
+    past 23 or minute past 59 is refused, and so is a departure at 2400 (it would
+    leave on the next day, not on the row's date).
+    """
+    hours, minutes = divmod(_whole(row, key), 100)
+    midnight = key == "sched_arr_time" and (hours, minutes) == (24, 0)
+    if not midnight and not (0 <= hours < 24 and minutes < 60):
+        raise RowProblem(f"{key}: " + _("Give a clock time as hhmm, 0000 to 2359."))
     return datetime(
         local_day.year, local_day.month, local_day.day, tzinfo=zone
     ) + timedelta(hours=hours, minutes=minutes)
 
 
+def _later(moment: datetime, row: dict, key: str) -> datetime:
+    """Return ``moment`` plus the minutes of column ``key``, within the years."""
+    try:
+        moved = moment + timedelta(minutes=_number(row, key))
+    except OverflowError:
+        moved = None
+    if moved is None or year_fault(moved) is not None:
+        raise RowProblem(
+            f"{key}: " + _("The delay moves the time outside the years 1900 to 2999.")
+        )
+    return moved
+
+
 def _nycflights13_event(row: dict, shift_days: int) -> dict:
     origin, destination = row["origin"].strip(), row["dest"].strip()
-    places = {code: airport(code) for code in (origin, destination)}
-    if None in places.values():
-        return {"origin": origin, "destination": destination, "type": "on_time"}
-    year = int(row["year"])
+    for column, code in (("origin", origin), ("dest", destination)):
+        if airport(code) is None:
+            raise RowProblem(f"{column}: " + _("Unknown airport code."))
+    year = _whole(row, "year")
     if not MINYEAR <= year <= MAXYEAR:
         raise RowProblem(f"year: {year_fault(date.min)}")
-    day = _moved(date(year, int(row["month"]), int(row["day"])), shift_days, "year")
-    departure = _clock(day, row["sched_dep_time"], ZoneInfo(places[origin].tz))
-    arrival = _clock(day, row["sched_arr_time"], ZoneInfo(places[destination].tz))
+    try:
+        local_day = date(year, _whole(row, "month"), _whole(row, "day"))
+    except ValueError as error:
+        raise RowProblem(f"day: {error}") from error
+    day = _moved(local_day, shift_days, "year")
+    departure = _clock(day, row, "sched_dep_time", ZoneInfo(airport(origin).tz))
+    arrival = _clock(day, row, "sched_arr_time", ZoneInfo(airport(destination).tz))
     while arrival <= departure:
         arrival += timedelta(days=1)
     carrier = row["carrier"].strip()
     event = {
         "carrier": carrier,
         "carrier_country": "US",
-        "flight_number": f"{carrier}{int(row['flight'])}",
+        "flight_number": f"{carrier}{_whole(row, 'flight')}",
         "flight_date": day.isoformat(),
         "origin": origin,
         "destination": destination,
@@ -329,16 +440,14 @@ def _nycflights13_event(row: dict, shift_days: int) -> dict:
     if _value(row, "dep_time") is None:
         event["type"] = DisruptionKind.CANCELLATION
         return event
-    dep_delay = _value(row, "dep_delay")
-    if dep_delay is not None:
-        event["actual_departure"] = departure + timedelta(minutes=float(dep_delay))
-    arr_delay = _value(row, "arr_delay")
-    if arr_delay is None:
+    if _value(row, "dep_delay") is not None:
+        event["actual_departure"] = _later(departure, row, "dep_delay")
+    if _value(row, "arr_delay") is None:
         event["type"] = DisruptionKind.DIVERSION
         return event
-    delay = float(arr_delay)
-    event["type"] = DisruptionKind.DELAY if delay > 0 else "on_time"
-    event["actual_arrival"] = arrival + timedelta(minutes=delay)
+    event["actual_arrival"] = _later(arrival, row, "arr_delay")
+    late = event["actual_arrival"] > arrival
+    event["type"] = DisruptionKind.DELAY if late else "on_time"
     if (
         "actual_departure" in event
         and event["actual_arrival"] <= event["actual_departure"]
@@ -368,8 +477,16 @@ def import_manifest_csv(
     report = ManifestImportReport()
     group: list[tuple[int, dict]] = []
     key = None
-    for line, row in _rows(path, (*MANIFEST_KEY_COLUMNS, "passenger_name")):
+    for line, row in _rows(path, MANIFEST_COLUMNS, _readable_passenger):
         report.rows += 1
+        if isinstance(row, str):
+            # Counted with the rejected rows; its neighbours are loaded as usual.
+            report.manifest.rejected.append(
+                ManifestRowProblem(line, [FieldError("row", row)])
+            )
+            if on_error is not None:
+                on_error(RowError(line, row))
+            continue
         row_key = tuple(
             (row.get(c) or "").strip().upper() for c in MANIFEST_KEY_COLUMNS
         )
@@ -381,6 +498,18 @@ def import_manifest_csv(
     if group:
         _load_group(key, group, report, on_error)
     return report
+
+
+def _readable_passenger(row: dict) -> bool:
+    """Say whether a line read alone names a flight and a passenger."""
+    cells = {c: (row.get(c) or "").strip() for c in MANIFEST_COLUMNS}
+    if not all(cells.values()):
+        return False
+    try:
+        date.fromisoformat(cells["flight_date"])
+    except ValueError:
+        return False
+    return True
 
 
 def _load_group(key, group, report: ManifestImportReport, on_error) -> None:

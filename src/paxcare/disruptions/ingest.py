@@ -7,7 +7,8 @@ API one) and answers one outcome per event:
 - ``created``: the flight is disrupted enough to care: a new disruption, version 1;
 - ``updated``: a corrected event (a delay that grows, a delay that becomes a
   cancellation): the same disruption, one version more;
-- ``unchanged``: the same event again; nothing is written;
+- ``unchanged``: the same event again; nothing is written but a newer
+  ``issued_at``, so that an older event arriving later is stale;
 - ``stale``: an event issued before the one already applied; ignored.
 
 Each event is the whole current picture of its flight, not a difference: a field
@@ -155,6 +156,7 @@ def _apply(event, flights, disruptions, pending: _Pending, source, at) -> Ingest
         _revise(disruption, event, pending, at)
         return IngestResult(CREATED, flight, disruption)
     if disruption.fingerprint == event.fingerprint():
+        _note_issued_at(disruption, event, pending)
         return IngestResult(UNCHANGED, flight, disruption)
     _correct(disruption, flight, event, at)
     if disruption.pk is not None:
@@ -169,6 +171,17 @@ def _new_in_batch(flight: Flight, pending: _Pending) -> Disruption | None:
         if disruption.flight is flight:
             return disruption
     return None
+
+
+def _note_issued_at(disruption: Disruption, event: FlightEvent, pending) -> None:
+    """Keep the newer ``issued_at`` of a repeated picture; an older one is stale."""
+    if not event.issued_at or (
+        disruption.issued_at and event.issued_at <= disruption.issued_at
+    ):
+        return
+    disruption.issued_at = event.issued_at
+    if disruption.pk is not None:
+        pending.changed_disruptions[disruption.pk] = disruption
 
 
 def _is_stale(event: FlightEvent, disruption: Disruption) -> bool:

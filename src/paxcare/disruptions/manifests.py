@@ -96,10 +96,13 @@ def load_manifest(
     clean: dict[tuple[str, str], ManifestEntry] = {}
     for number, raw in enumerate(rows, start=first_row):
         entry, errors = read_entry(flight, raw)
+        key = (entry.booking_reference, entry.name_key)
+        if not errors and key in clean and _differs(clean[key], entry):
+            errors = [_repeated_passenger()]
         if errors:
             report.rejected.append(RowProblem(number, errors))
             continue
-        clean[(entry.booking_reference, entry.name_key)] = entry
+        clean[key] = entry
     if not clean:
         return report
     with transaction.atomic():
@@ -112,6 +115,23 @@ def load_manifest(
         len(report.rejected),
     )
     return report
+
+
+def _differs(first: ManifestEntry, again: ManifestEntry) -> bool:
+    return any(getattr(first, name) != getattr(again, name) for name in ENTRY_FIELDS)
+
+
+def _repeated_passenger() -> FieldError:
+    # One booking reference and one name are one passenger: two rows saying
+    # different things about them leave no way to tell which is right.
+    return FieldError(
+        "booking_reference",
+        _(
+            "This passenger (booking reference and name) is on an earlier row with "
+            "other details; send each passenger once."
+        ),
+        "repeated_passenger",
+    )
 
 
 def _save(flight: Flight, clean: dict, report: ManifestReport) -> None:
@@ -317,7 +337,7 @@ def _fare(raw, errors: list[FieldError]) -> tuple[Decimal | None, str]:
         amount = Decimal(amount_text)
     except InvalidOperation:
         amount = Decimal("NaN")
-    fault = _amount_fault(amount)
+    fault = _amount_fault(amount, currency)
     if fault is None and amount < 0:
         fault = "negative"
     if fault == "too_large":
@@ -333,6 +353,15 @@ def _fare(raw, errors: list[FieldError]) -> tuple[Decimal | None, str]:
             FieldError(
                 "fare_amount",
                 _("Give the fare with at most two decimal places."),
+                "too_precise",
+            )
+        )
+    elif fault == "finer_than_currency":
+        errors.append(
+            FieldError(
+                "fare_amount",
+                _("%(currency)s has no minor unit: give a whole amount, e.g. 500.")
+                % {"currency": currency},
                 "too_precise",
             )
         )
@@ -361,11 +390,11 @@ def _fare(raw, errors: list[FieldError]) -> tuple[Decimal | None, str]:
     return amount.quantize(Decimal("0.01")), currency
 
 
-def _amount_fault(amount: Decimal) -> str | None:
+def _amount_fault(amount: Decimal, currency: str) -> str | None:
     # A number of more digits than the decimal context holds cannot even be
     # rounded to cents: it is too large for the column anyway.
     try:
-        return amount_fault(amount)
+        return amount_fault(amount, currency)
     except InvalidOperation:
         return "too_large"
 

@@ -9,16 +9,18 @@ however often the work is repeated, and a correction is announced again.
 """
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from paxcare.cases.models import Case
 from paxcare.disruptions.care import Answer
 from paxcare.disruptions.models import Disruption, Flight
 from paxcare.disruptions.wording import headline, local_time, reason_text
+from paxcare.money import format_amount
 from paxcare.public import public_url
 
 logger = logging.getLogger(__name__)
@@ -40,9 +42,10 @@ def notify_passengers(
     disruption: Disruption,
     pairs: Sequence[tuple[Case, Answer]],
     public_path: str,
+    joined: Mapping[int, str] | None = None,
 ) -> int:
     """Queue the disruption notification of each case; return how many were queued."""
-    return queue(moments_for(flight, disruption, pairs, public_path))
+    return queue(moments_for(flight, disruption, pairs, public_path, joined))
 
 
 def moments_for(
@@ -50,8 +53,15 @@ def moments_for(
     disruption: Disruption,
     pairs: Sequence[tuple[Case, Answer]],
     public_path: str,
+    joined: Mapping[int, str] | None = None,
 ) -> list:
-    """Return the notification moments of the cases, to queue in one batch."""
+    """Return the notification moments of the cases, to queue in one batch.
+
+    ``joined`` maps the cases the disruption joined (the passenger's own) to the
+    manifest's language of their passenger ("" if none): the words are in that
+    language, which the case's (the one they first wrote in) may not be, and say
+    that their case now covers the disruption rather than that one was opened.
+    """
     if Moment is None:
         logger.warning(
             "disruptions: comms cannot queue; %d notifications of disruption %s lost",
@@ -60,11 +70,15 @@ def moments_for(
         )
         return []
     key = notification_key(disruption)
+    joined = joined or {}
+    languages = {
+        case.pk: _language(joined.get(case.pk) or case.language) for case, _ in pairs
+    }
     # The words of each (answer, language), built in one language switch per
     # language: a flight's 150 passengers share a few dozen answers.
     wanted: dict[str, dict[str, Answer]] = {}
     for case, answer in pairs:
-        wanted.setdefault(case.language, {}).setdefault(answer.signature, answer)
+        wanted.setdefault(languages[case.pk], {}).setdefault(answer.signature, answer)
     contexts: dict[tuple[str, str], dict[str, str]] = {}
     for language, answers in wanted.items():
         with translation.override(language):
@@ -76,10 +90,22 @@ def moments_for(
             case=case,
             purpose=PURPOSE,
             key=key,
-            context=contexts[(answer.signature, case.language)],
+            context=_with_case(
+                contexts[(answer.signature, languages[case.pk])], case.pk in joined
+            ),
+            language=languages[case.pk] if case.pk in joined else "",
         )
         for case, answer in pairs
     ]
+
+
+def _language(value: str) -> str:
+    return "zh-hans" if (value or "").lower().startswith("zh") else "en"
+
+
+def _with_case(context: dict[str, str], joined: bool) -> dict:
+    # The template says "your case … now covers" for a joined case.
+    return {**context, "case_joined": True} if joined else context
 
 
 def queue(moments: list) -> int:
@@ -170,7 +196,10 @@ def care_text(care: list[dict], public_path: str, *, origin: str = "") -> str:
         elif kind == "refund" and item.get("amount"):
             lines.append(
                 _("Or, if you no longer want to travel: a refund of %(money)s.")
-                % {"money": f"{item['amount']} {item['currency']}"}
+                % {
+                    "money": f"{format_amount(item['amount'], item['currency'])} "
+                    f"{item['currency']}"
+                }
             )
     # Mail and SMS leave the site: the link is absolute (PAXCARE_PUBLIC_URL).
     link = public_url(public_path)
@@ -181,12 +210,15 @@ def care_text(care: list[dict], public_path: str, *, origin: str = "") -> str:
 def _rebooking(options: list[dict], origin: str) -> str:
     if not options:
         return _("We rebook you on the next available flight at no cost.")
-    flights = "; ".join(
-        "%s, %s"
-        % (
-            option["flight_number"],
-            local_time(datetime.fromisoformat(option["departure"]), origin),
-        )
+    # Chinese takes its own punctuation: "MU5101，…；MU5103，…".
+    flights = pgettext("list separator", "; ").join(
+        pgettext("rebooking option", "%(flight)s, %(departure)s")
+        % {
+            "flight": option["flight_number"],
+            "departure": local_time(
+                datetime.fromisoformat(option["departure"]), origin
+            ),
+        }
         for option in options
     )
     return _("We can rebook you at no cost, for example on: %(flights)s.") % {

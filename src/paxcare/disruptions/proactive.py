@@ -29,7 +29,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from paxcare.bulk import any_of, frozen_heap, insert_rows, new_row
+from paxcare.bulk import any_of, fetch_rows, frozen_heap, insert_rows, new_row
 from paxcare.cases.events import announce, build_event
 from paxcare.cases.lifecycle import ACTIVE_STATUSES
 from paxcare.cases.models import Case, Channel
@@ -146,7 +146,7 @@ def _unlinked_entries(disruption_ids: list[int], batch_size: int):
     )
     last = 0
     while flights and (
-        entries := list(
+        entries := fetch_rows(
             ManifestEntry.objects.filter(
                 flight_id__in=list(flights), pk__gt=last, affected__isnull=True
             ).order_by("pk")[:batch_size]
@@ -342,7 +342,7 @@ def _open_batch(groups, options, report: CareReport, at) -> None:
         owed: dict[int, list] = {}
         for disruption, entries in work:
             flight = disruption.flight
-            notices = []
+            notices, joined_languages = [], {}
             for entry in entries:
                 case = cases.get(entry.pk)
                 if case is None:
@@ -358,11 +358,14 @@ def _open_batch(groups, options, report: CareReport, at) -> None:
                             case, DisruptionEvent.LINKED, flight, disruption, answer, at
                         )
                     )
+                    joined_languages[case.pk] = entry.language
                 notices.append((case, answer))
                 owed.setdefault(id(answer), [answer, 0])[1] += 1
                 report.opened += opened
                 report.linked += not opened
-            moments += moments_for(flight, disruption, notices, public_path(flight))
+            moments += moments_for(
+                flight, disruption, notices, public_path(flight), joined_languages
+            )
         for answer, passengers in owed.values():
             add_totals(report.totals, answer.entitlements, passengers)
         insert_rows(rows)
@@ -487,7 +490,12 @@ def case_subject(line: str, entry: ManifestEntry) -> str:
     The name keeps two travellers who share an e-mail address from looking like one
     passenger writing the same text twice.
     """
-    return f"{line}: {entry.passenger_name}"[:SUBJECT_CHARS]
+    with translation.override(entry.language):
+        subject = translation.gettext("%(headline)s: %(name)s") % {
+            "headline": line,
+            "name": entry.passenger_name,
+        }
+    return subject[:SUBJECT_CHARS]
 
 
 def _drafts(fresh, at) -> list[CaseDraft]:
@@ -603,7 +611,7 @@ def _update_batch(disruption_id, affected, options, report, at, *, notify_change
             carrier_registry(),
         )
         stored = _store_assessments([(disruption, answers)])
-        events, notices = [], []
+        events, notices, joined_languages = [], [], {}
         for row, answer in zip(affected, answers, strict=True):
             changed = row.entitlements != answer.entitlements
             events.append(
@@ -626,6 +634,8 @@ def _update_batch(disruption_id, affected, options, report, at, *, notify_change
             row.care = answer.care
             row.updated_at = at
             notices.append((row.case, answer))
+            if not row.opened_case:
+                joined_languages[row.case.pk] = row.entry.language
             add_totals(report.totals, answer.entitlements)
         AffectedPassenger.objects.bulk_update(
             affected, ["version", "assessment", "entitlements", "care", "updated_at"]
@@ -639,5 +649,5 @@ def _update_batch(disruption_id, affected, options, report, at, *, notify_change
         report.updated += len(affected)
         if notify_change:
             report.notified += notify_passengers(
-                flight, disruption, notices, public_path(flight)
+                flight, disruption, notices, public_path(flight), joined_languages
             )

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db.models import QuerySet
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 
 from paxcare.disruptions.models import Disruption
 from paxcare.disruptions.wording import (
@@ -23,13 +23,14 @@ from paxcare.disruptions.wording import (
 
 PUBLIC_KEY = re.compile(r"^([A-Z0-9]{3,8})-(\d{8})-([A-Z]{3})$")
 PAGE_SIZE = 50
+# Short names for the public, in the page's language.
 REGIME_NAMES = {
-    "eu261": "EU 261/2004",
-    "uk261": "UK 261",
-    "appr": "APPR (Canada)",
-    "us_dot": "US DOT",
-    "caac": "CAAC",
-    "montreal": "Montreal Convention",
+    "eu261": pgettext_lazy("regime", "EU 261/2004"),
+    "uk261": pgettext_lazy("regime", "UK 261"),
+    "appr": pgettext_lazy("regime", "APPR (Canada)"),
+    "us_dot": pgettext_lazy("regime", "US DOT"),
+    "caac": pgettext_lazy("regime", "CAAC"),
+    "montreal": pgettext_lazy("regime", "Montreal Convention"),
 }
 
 
@@ -112,7 +113,7 @@ def public_view(disruption: Disruption) -> PublicDisruption:
     entitlements = [
         PublicEntitlement(
             regime=e["regime"],
-            regime_name=REGIME_NAMES.get(e["regime"], e["regime"]),
+            regime_name=str(REGIME_NAMES.get(e["regime"], e["regime"])),
             kind=e["kind"],
             amount=e["amount"],
             currency=e["currency"],

@@ -5,13 +5,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from paxcare.cases.lifecycle import Status
 from paxcare.cases.services import cases_visible_to
+from paxcare.comms.models import Notification, NotificationStatus
 from paxcare.disruptions.care import add_totals
 from paxcare.disruptions.models import AffectedPassenger, Disruption, ManifestEntry
+from paxcare.disruptions.notifications import PURPOSE as NOTIFICATION_PURPOSE
 from paxcare.remedies.models import OfferState, RemedyOffer
 
 
@@ -24,6 +26,15 @@ class Total:
     passengers: int
 
 
+# A notification in these states is on its way or arrived; a failed or suppressed
+# one reached nobody.
+REACHING = (
+    NotificationStatus.QUEUED,
+    NotificationStatus.SENDING,
+    NotificationStatus.RETRYING,
+    NotificationStatus.SENT,
+    NotificationStatus.DELIVERED,
+)
 # A gesture given before gestures became remedy offers.
 RECORDED = "recorded"
 # Offer states in which a gesture no longer stands.
@@ -61,6 +72,8 @@ class GoodwillBatch:
 class Summary:
     on_manifest: int = 0
     affected: int = 0
+    # Passengers with a notification of the disruption queued or sent on a channel.
+    reached: int = 0
     opened: int = 0
     joined: int = 0
     current: int = 0
@@ -104,7 +117,23 @@ def summarise(disruption: Disruption) -> Summary:
     ]
     summary.totals = _sorted(totals)
     summary.goodwill, summary.goodwill_batches = _goodwill(given)
+    summary.reached = count_reached(disruption)
     return summary
+
+
+def count_reached(disruption: Disruption) -> int:
+    """Count the passengers told of the disruption (any version, any channel)."""
+    told = Notification.objects.filter(
+        case_id=OuterRef("case_id"),
+        purpose=NOTIFICATION_PURPOSE,
+        key__startswith=f"disruption-{disruption.pk}-v",
+        status__in=REACHING,
+    )
+    return (
+        AffectedPassenger.objects.filter(disruption=disruption)
+        .filter(Exists(told))
+        .count()
+    )
 
 
 def _goodwill(given: list[dict]) -> tuple[list[Total], list[GoodwillBatch]]:

@@ -4,8 +4,10 @@ from decimal import Decimal
 
 from django.db import models
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from paxcare.disruptions.models import DisruptionKind
+from paxcare.remedies.names import owed_text
 
 
 class DisruptionEvent(models.TextChoices):
@@ -35,9 +37,9 @@ def _owed(data: dict) -> str:
     owed = data.get("owed") or []
     if not owed:
         return _("no money owed")
-    return ", ".join(
-        "%s %s %s" % (code, f"{Decimal(amount):,.2f}", currency)
-        for code, amount, currency in owed
+    separator = pgettext("list of entitlements", "; ")
+    return separator.join(
+        owed_text(code, amount, currency) for code, amount, currency in owed
     )
 
 

@@ -14,6 +14,7 @@ from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from paxcare.console.access import console_view
@@ -112,11 +113,15 @@ def message_all(request: HttpRequest, pk: int) -> HttpResponse:
     except InvalidInput as error:
         form.add_error("body", "; ".join(str(f.message) for f in error.fields))
         return disruption_page(request, pk, message_form=form)
-    messages.success(
-        request,
-        _("Message sent to %(done)d passengers; %(skipped)d cases left out.")
-        % {"done": report.done, "skipped": report.skipped},
+    left_out = ngettext(
+        "%(skipped)d case left out", "%(skipped)d cases left out", report.skipped
+    ) % {"skipped": report.skipped}
+    sent = ngettext(
+        "Message sent to %(done)d passenger; %(left_out)s.",
+        "Message sent to %(done)d passengers; %(left_out)s.",
+        report.done,
     )
+    messages.success(request, sent % {"done": report.done, "left_out": left_out})
     return redirect("disruptions:console_page", pk=pk)
 
 

@@ -13,6 +13,7 @@ from paxcare.errors import InvalidInput
 from paxcare.intake.batcher import case_for_answer, file_case
 from paxcare.intake.drafts import CaseDraft, renamed
 from paxcare.intake.importers import airline_code, social_external_id
+from paxcare.intake.posts import trip_in_post
 from paxcare.intake.services import parse_received_at
 
 router = Router(tags=["intake"])
@@ -38,13 +39,22 @@ SOCIAL_POST_FIELDS = {
 def receive_social_post(request, payload: SocialPost):
     """Open a social-media case for a post, or return the one it already opened."""
     require_filing(request.user)
+    airline = airline_code(payload.airline)
+    received_at = parse_received_at(payload.created_at)
+    # The text is all a post gives: its flight and booking, when sure (intake.posts).
+    flight_number, flight_date, booking_reference = trip_in_post(
+        payload.text, received_at, airline=airline
+    )
     draft = CaseDraft(
         description=payload.text,
         channel=Channel.SOCIAL,
         external_id=social_external_id(payload.platform, payload.post_id),
         social_handle=payload.author_handle.strip(),
-        airline=airline_code(payload.airline),
-        received_at=parse_received_at(payload.created_at),
+        airline=airline,
+        flight_number=flight_number,
+        flight_date=flight_date,
+        booking_reference=booking_reference,
+        received_at=received_at,
         extra={"platform": payload.platform},
     )
     try:

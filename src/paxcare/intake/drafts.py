@@ -235,7 +235,13 @@ def _clean_contact(draft: CaseDraft, errors: list[FieldError]) -> None:
 
 
 def normalise_phone(raw: str) -> str | None:
-    """Return the number in E.164, or None when it is not a possible number."""
+    """Return the number in E.164, or None when it is not a possible number.
+
+    Text with letters is refused, not cut: phonenumbers drops an extension ("x",
+    "ext. 12") and reads vanity letters as digits, and E.164 keeps neither.
+    """
+    if any(character.isalpha() for character in raw):
+        return None
     try:
         number = phonenumbers.parse(raw, None)
     except phonenumbers.NumberParseException:

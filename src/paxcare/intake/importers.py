@@ -244,59 +244,126 @@ class _Lines:
         self._again.extendleft(reversed(items))
 
 
-def read_twitter_csv(handle: io.TextIOBase, zone: ZoneInfo) -> Iterator[_Row]:
-    """Yield one draft or one error per record of a tweets export.
+@dataclass(frozen=True)
+class CsvRecord:
+    """One record of a CSV file: its values, or why it could not be read.
+
+    ``line`` is the line the record starts on; ``column`` is the index of the
+    field at fault when the reader could tell (a field over the size limit).
+    """
+
+    line: int
+    values: list[str] | None = None
+    error: str = ""
+    column: int | None = None
+
+
+class CsvRecords:
+    """The records of a CSV file, read so that one broken record costs one row.
 
     A quoted field may hold line breaks, so a record may run over several lines. A
     record of one line is a row or one reported error. A record of several lines
     (a quote left open at the end of its first line) is taken as one row only when
     it is valid CSV, ends before the end of the file and within
     ``MAX_RECORD_LINES`` lines, has the header's number of columns, and none of
-    the lines it runs over is a good row on its own. Otherwise its first line is
-    reported as an unclosed quote and the lines after it are read again, each as
-    the start of a record: a broken quote costs its own row, never the next ones.
+    the lines it runs over is a good row on its own (``good_alone``). Otherwise its
+    first line is reported as an unclosed quote and the lines after it are read
+    again, each as the start of a record: a broken quote costs its own row, never
+    the next ones. A field over the csv module's size limit is reported with its
+    row instead of stopping the file.
+    """
+
+    def __init__(self, handle: io.TextIOBase) -> None:
+        self._lines = _Lines(handle)
+        self._reader = csv.reader(self._lines, strict=True)
+
+    def header(self) -> list[str] | None:
+        """Return the first record (None for an empty file)."""
+        self._lines.taken = []
+        return next(self._reader, None)
+
+    def records(
+        self, width: int, good_alone: Callable[[int, list[str]], bool]
+    ) -> Iterator[CsvRecord]:
+        """Yield each record after the header; blank lines are skipped."""
+        lines = self._lines
+        while True:
+            lines.taken = []
+            try:
+                values = next(self._reader)
+            except StopIteration:
+                return
+            except csv.Error as error:
+                values, problem = None, str(error)
+            taken = lines.taken
+            start = taken[0][0]
+            if values == []:
+                continue
+            if values is not None:
+                if len(taken) == 1:
+                    yield CsvRecord(start, values)
+                    continue
+                problem = _spanning_problem(taken, len(values), width, good_alone)
+                if problem is None:
+                    yield CsvRecord(start, values)
+                    continue
+            elif len(taken) == 1:
+                yield CsvRecord(
+                    start,
+                    error=_("not valid CSV (%(error)s)") % {"error": problem},
+                    column=_oversized_column(taken[0][1]),
+                )
+                continue
+            elif len(taken) >= MAX_RECORD_LINES:
+                problem = _("no row runs over more than %(count)d lines") % {
+                    "count": MAX_RECORD_LINES
+                }
+            yield CsvRecord(start, error=_unclosed_quote(problem))
+            lines.read_again(taken[1:])
+
+
+def _oversized_column(line: str) -> int | None:
+    """Return the index of the first field of ``line`` over the csv size limit."""
+    limit = csv.field_size_limit()
+    index, size, quoted = 0, 0, False
+    for char in line:
+        if char == '"':
+            quoted = not quoted
+        elif char == "," and not quoted:
+            index, size = index + 1, 0
+        else:
+            size += 1
+            if size > limit:
+                return index
+    return None
+
+
+def read_twitter_csv(handle: io.TextIOBase, zone: ZoneInfo) -> Iterator[_Row]:
+    """Yield one draft or one error per record of a tweets export.
+
+    Records are read by ``CsvRecords``: a broken quote or an oversized field costs
+    its own row, never the next ones; a line is a good row on its own when it
+    would be imported.
 
     ``handle`` must decode with ``errors="surrogateescape"``: a record holding bytes
     that are not UTF-8 is reported instead of stopping the whole file.
     """
-    lines = _Lines(handle)
-    reader = csv.reader(lines, strict=True)
-    header = _header(reader)
+    records = CsvRecords(handle)
+    header = _header(records.header())
     width = len(header)
     index = {name: header.index(name) for name in TWITTER_COLUMNS}
-    while True:
-        lines.taken = []
-        try:
-            values = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as error:
-            values, problem = None, str(error)
-        taken = lines.taken
-        start = taken[0][0]
-        if values == []:
-            continue
-        if values is not None:
-            row = _twitter_row(start, values, width, index, zone)
-            if len(taken) == 1:
-                yield row
-                continue
-            problem = _spanning_problem(taken, len(values), width, index, zone)
-            if problem is None:
-                yield row
-                continue
-        elif len(taken) == 1:
-            yield _Row(start, error=_("not valid CSV (%(error)s)") % {"error": problem})
-            continue
-        elif len(taken) >= MAX_RECORD_LINES:
-            problem = _("no row runs over more than %(count)d lines") % {
-                "count": MAX_RECORD_LINES
-            }
-        yield _Row(start, error=_unclosed_quote(problem))
-        lines.read_again(taken[1:])
+
+    def good_alone(number: int, values: list[str]) -> bool:
+        return _twitter_row(number, values, width, index, zone).draft is not None
+
+    for record in records.records(width, good_alone):
+        if record.values is None:
+            yield _Row(record.line, error=record.error)
+        else:
+            yield _twitter_row(record.line, record.values, width, index, zone)
 
 
-def _spanning_problem(taken, found: int, width: int, index, zone) -> str | None:
+def _spanning_problem(taken, found: int, width: int, good_alone) -> str | None:
     """Return why a record of several lines is not one row, or None if it is."""
     if found != width:
         return _("%(found)d columns where the header has %(expected)d") % {
@@ -304,12 +371,12 @@ def _spanning_problem(taken, found: int, width: int, index, zone) -> str | None:
             "expected": width,
         }
     for number, line in taken[1:]:
-        if _good_row_alone(number, line, width, index, zone):
+        if _good_line_alone(number, line, good_alone):
             return _("line %(line)d is a row of its own") % {"line": number}
     return None
 
 
-def _good_row_alone(number: int, line: str, width: int, index, zone) -> bool:
+def _good_line_alone(number: int, line: str, good_alone) -> bool:
     """Return whether ``line`` by itself is a complete row that would be imported."""
     try:
         records = list(csv.reader([line], strict=True))
@@ -317,7 +384,7 @@ def _good_row_alone(number: int, line: str, width: int, index, zone) -> bool:
         return False
     if len(records) != 1:
         return False
-    return _twitter_row(number, records[0], width, index, zone).draft is not None
+    return good_alone(number, records[0])
 
 
 def _unclosed_quote(problem: str) -> str:
@@ -327,11 +394,10 @@ def _unclosed_quote(problem: str) -> str:
     ) % {"problem": problem}
 
 
-def _header(reader) -> list[str]:
-    try:
-        header = [name.strip().lower() for name in next(reader)]
-    except StopIteration as error:
-        raise ImportFileError(_("The file is empty.")) from error
+def _header(first: list[str] | None) -> list[str]:
+    if first is None:
+        raise ImportFileError(_("The file is empty."))
+    header = [name.strip().lower() for name in first]
     if any(_undecodable(name) for name in header):
         raise ImportFileError(
             _(

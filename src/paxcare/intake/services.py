@@ -292,7 +292,8 @@ class _SearchDocuments:
         parts = [
             _split(search_document(number, email, phone)),
             self._terms_of(start) if colon else ([], []),
-            _split(search_document(rest)),
+            # A batch's names repeat (families, common names): kept like the rest.
+            self._terms_of(rest),
             self._terms_of(description),
         ]
         cjk = [term for terms, _ in parts for term in terms]
@@ -401,6 +402,9 @@ def _creation_events(
             data["sla"] = {**clocks_of[id(case)], **later}
         if link.changed:
             data["contact_changed"] = link.changed
+        if link.withheld:
+            # What the sender gave that the passenger row did not take.
+            data["contact_given"] = link.withheld
         data.update(batch.notes.get(id(draft), ()))
         events.append(
             _event(case, EventType.CREATED, data, draft.channel, at, batch.actor, label)

@@ -7,6 +7,7 @@ and their field errors are put back next to the fields (``show_service_errors``)
 from datetime import date
 
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from paxcare.cases.attachments import ALLOWED_TYPES, check_uploads
@@ -85,8 +86,36 @@ class YearsDateField(forms.DateField):
     )
 
 
+TOO_LONG = _(
+    "This is too long: at most %(limit_value)d characters, and it has "
+    "%(show_value)d. Only the first %(limit_value)d are shown below."
+)
+
+
+class BoundedCharField(forms.CharField):
+    """Text of at most ``max_length`` characters that never echoes more back.
+
+    A form shown again with its errors puts the posted text back in the page; a
+    text of megabytes would come back whole. It comes back cut at the limit, and
+    the error says it was too long.
+    """
+
+    def __init__(self, *, max_length: int, **kwargs):
+        super().__init__(max_length=max_length, **kwargs)
+        self.validators = [
+            v for v in self.validators if not isinstance(v, MaxLengthValidator)
+        ] + [MaxLengthValidator(max_length, message=TOO_LONG)]
+
+    def prepare_value(self, value):
+        if isinstance(value, str) and len(value) > self.max_length:
+            return value[: self.max_length]
+        return super().prepare_value(value)
+
+
 def _text(label, max_length: int, **kwargs) -> forms.CharField:
-    return forms.CharField(label=label, max_length=max_length, required=False, **kwargs)
+    return BoundedCharField(
+        label=label, max_length=max_length, required=False, **kwargs
+    )
 
 
 class CaseDetailsForm(forms.Form):
@@ -94,8 +123,9 @@ class CaseDetailsForm(forms.Form):
 
     kind = forms.ChoiceField(label=_("What would you like?"), choices=Kind.choices)
     subject = _text(_("Subject"), 300, help_text=_("Optional: a few words."))
-    description = forms.CharField(
+    description = BoundedCharField(
         label=_("What happened?"),
+        max_length=MAX_DESCRIPTION_CHARS,
         widget=forms.Textarea(attrs={"rows": 8, "maxlength": MAX_DESCRIPTION_CHARS}),
     )
     booking_reference = _text(
@@ -161,8 +191,9 @@ class TrackForm(forms.Form):
 
 
 class PassengerReplyForm(forms.Form):
-    body = forms.CharField(
+    body = BoundedCharField(
         label=_("Your message"),
+        max_length=MAX_BODY_CHARS,
         widget=forms.Textarea(attrs={"rows": 5, "maxlength": MAX_BODY_CHARS}),
     )
     attachments = AttachmentsField()

@@ -30,7 +30,7 @@ from paxcare.portal.forms import (
     TrackForm,
     show_service_errors,
 )
-from paxcare.portal.services import file_case
+from paxcare.portal.services import file_case, opening_words
 
 logger = logging.getLogger(__name__)
 
@@ -136,6 +136,8 @@ def _render_case(request, case: Case, form, status: int = 200) -> HttpResponse:
     context = {
         "case": case,
         "case_files": case_files(case),
+        # A case PaxCare opened: what the passenger was told, not staff's note.
+        "opening": opening_words(case),
         "timeline": public_timeline(case),
         "form": form,
     }

@@ -40,6 +40,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from paxcare.cases.events import record_event
 from paxcare.cases.models import Attachment, Case, Channel
@@ -280,8 +281,8 @@ def _checked(case: Case, draft: OfferDraft, at: datetime) -> dict[str, Any]:
     kind = draft.kind if draft.kind in OfferKind.values else None
     if kind is None:
         faults.append(FieldError("kind", _("Choose a remedy."), "invalid_choice"))
-    amount = _amount(draft, kind, faults)
     currency = (draft.currency or "").strip().upper()
+    amount = _amount(draft, kind, currency, faults)
     if amount is not None:
         fault = currency_fault(currency, at.date())
         if fault is not None:
@@ -335,7 +336,9 @@ def _checked(case: Case, draft: OfferDraft, at: datetime) -> dict[str, Any]:
     }
 
 
-def _amount(draft: OfferDraft, kind: str | None, faults: list) -> Decimal | None:
+def _amount(
+    draft: OfferDraft, kind: str | None, currency: str, faults: list
+) -> Decimal | None:
     if kind == OfferKind.MILES:
         return None
     raw = draft.amount
@@ -350,9 +353,14 @@ def _amount(draft: OfferDraft, kind: str | None, faults: list) -> Decimal | None
         amount = Decimal(str(raw))
     except InvalidOperation:
         amount = Decimal("NaN")
-    fault = amount_fault(amount)
+    fault = amount_fault(amount, currency)
     if fault == "too_precise":
         faults.append(FieldError("amount", _("Give at most two decimal places.")))
+    elif fault == "finer_than_currency":
+        message = _("%(currency)s has no minor unit: give a whole amount.")
+        faults.append(
+            FieldError("amount", message % {"currency": currency}, "too_precise")
+        )
     elif fault == "too_large":
         faults.append(
             FieldError(
@@ -656,7 +664,17 @@ def _locked(offer: RemedyOffer) -> RemedyOffer:
     )
 
 
+# What a second approval, acceptance or payment of the same offer is told.
+ALREADY = {
+    OfferState.APPROVED: gettext_lazy("This offer was already approved."),
+    OfferState.ACCEPTED: gettext_lazy("This offer was already accepted."),
+    OfferState.PAID: gettext_lazy("This offer was already marked as paid."),
+}
+
+
 def _check_move(offer: RemedyOffer, new: str) -> None:
+    if offer.state == new and new in ALREADY:
+        raise Conflict(str(ALREADY[new]), "invalid_state")
     if new not in TRANSITIONS[offer.state]:
         raise Conflict(
             _("An offer cannot go from %(old)s to %(new)s.")

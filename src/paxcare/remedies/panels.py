@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from paxcare.cases.models import Case
 from paxcare.cases.services import may_work
+from paxcare.money import format_amount
 from paxcare.remedies import offers as offer_services
 from paxcare.remedies.forms import (
     AcceptForm,
@@ -25,6 +26,7 @@ from paxcare.remedies.forms import (
     segment_initial,
 )
 from paxcare.remedies.models import EventKind, OfferKind, OfferState
+from paxcare.remedies.names import KINDS, REGIMES, legal_citation
 from paxcare.remedies.services import (
     case_assessment,
     case_facts,
@@ -37,22 +39,6 @@ from paxcare.remedies.services import (
 # Categories whose cases the engine can assess.
 ASSESSED = ("flight.", "baggage.")
 
-REGIMES = {
-    "eu261": gettext_lazy("EU Regulation 261/2004"),
-    "uk261": gettext_lazy("UK Regulation 261/2004"),
-    "appr": gettext_lazy("Canada: Air Passenger Protection Regulations"),
-    "us_dot": gettext_lazy("United States: DOT rules"),
-    "caac": gettext_lazy("China: CAAC rules"),
-    "montreal": gettext_lazy("Montreal Convention 1999"),
-}
-KINDS = {
-    "compensation": gettext_lazy("compensation"),
-    "refund": gettext_lazy("refund"),
-    "care": gettext_lazy("care"),
-    "rerouting": gettext_lazy("rerouting"),
-    "liability_limit": gettext_lazy("liability limit"),
-    "claim_deadline": gettext_lazy("deadline"),
-}
 PAYERS = {
     "carrier": gettext_lazy("at the carrier's cost"),
     "passenger": gettext_lazy("at the passenger's cost"),
@@ -82,7 +68,7 @@ def money_text(amount: str | Decimal | None, currency: str | None) -> str:
     """Return ``EUR 600.00``; SDR amounts read ``XDR 1,519.00``."""
     if amount is None:
         return ""
-    return f"{currency or ''} {Decimal(amount):,.2f}".strip()
+    return f"{currency or ''} {format_amount(amount, currency or '')}".strip()
 
 
 # --- Facts forms ----------------------------------------------------------------
@@ -204,7 +190,7 @@ def _entitlement(entitlement: dict[str, Any], language: str) -> dict[str, Any]:
         "money": money_text(entitlement["amount"], entitlement["currency"]),
         "amount": entitlement["amount"],
         "currency": entitlement["currency"],
-        "legal_basis": entitlement["legal_basis"],
+        "legal_basis": legal_citation(entitlement["legal_basis"]),
         "explanation": entitlement["explanation"][language],
         "cumulative": entitlement["cumulative"],
         "paid_by": PAYERS.get(entitlement.get("paid_by") or "", ""),

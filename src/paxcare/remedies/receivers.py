@@ -27,6 +27,7 @@ from django.utils.translation import ngettext
 from paxcare.cases.models import Event
 from paxcare.comms.models import Purpose
 from paxcare.comms.services import Moment, queue_notifications
+from paxcare.money import format_amount
 from paxcare.public import public_url
 from paxcare.remedies.models import OfferKind
 from paxcare.remedies.services import RemedyEvent
@@ -126,7 +127,7 @@ def _each(data: dict) -> str:
         return f"{kind}: {data['miles']:,}"
     if data.get("amount") is None:
         return kind
-    amount = f"{Decimal(data['amount']):,.2f}"
+    amount = format_amount(data["amount"], data["currency"])
     return _("%(kind)s, %(amount)s %(currency)s") % {
         "kind": kind,
         "amount": amount,
@@ -137,7 +138,10 @@ def _each(data: dict) -> str:
 def _money(data: dict) -> dict:
     if data.get("amount") is None:
         return {}
-    return {"amount": f"{Decimal(data['amount']):,.2f}", "currency": data["currency"]}
+    return {
+        "amount": format_amount(data["amount"], data["currency"]),
+        "currency": data["currency"],
+    }
 
 
 def _summary(language: str, data: dict) -> str:

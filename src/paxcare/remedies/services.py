@@ -420,6 +420,26 @@ def tick_step(
     return tick
 
 
+def tick_proven_steps(
+    case: Case, proofs: dict[str, str], *, actor, at: datetime | None = None
+) -> list[PlaybookStep]:
+    """Tick the open steps of the case's playbook that ``proofs`` covers.
+
+    ``proofs`` maps a step code to the note that says what proves the step done
+    (a record another app holds); each tick is the actor's, as if by hand, with a
+    ``playbook.step_done`` Event. Steps of other codes stay as they are. Return the
+    steps ticked.
+    """
+    _playbook, states = playbook_status(case)
+    ticked = []
+    for state in states:
+        note = proofs.get(state.step.code)
+        if state.done is None and note:
+            tick_step(case, state.step.pk, actor=actor, note=note[:300], at=at)
+            ticked.append(state.step)
+    return ticked
+
+
 def untick_step(case: Case, step_id: int, *, actor, at: datetime | None = None) -> None:
     """Mark a step not done again; write a playbook.step_undone Event."""
     step = _step_of(case, step_id, actor)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from paxcare.cases.models import Event
+from paxcare.money import format_amount
 from paxcare.remedies.models import EventKind, OfferKind
 from paxcare.remedies.services import RemedyEvent
 
@@ -58,7 +57,8 @@ def offer_summary(data: dict) -> str:
     """Return "voucher, CNY 400.00" or "miles, 8,000" from an offer's event data."""
     parts = [choice_label(OfferKind, data.get("kind"))]
     if data.get("amount") is not None:
-        parts.append(f"{data.get('currency', '')} {Decimal(data['amount']):,.2f}")
+        currency = data.get("currency", "")
+        parts.append(f"{currency} {format_amount(data['amount'], currency)}")
     if data.get("miles"):
         parts.append(f"{data['miles']:,}")
     return ", ".join(parts)

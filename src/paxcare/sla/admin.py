@@ -102,6 +102,7 @@ class SlaPolicyForm(forms.ModelForm):
         model = SlaPolicy
         fields = [
             "name",
+            "name_zh",
             "category",
             "kind",
             "priority",
@@ -141,6 +142,7 @@ class SlaPolicyAdmin(admin.ModelAdmin):
     form = SlaPolicyForm
     list_display = [
         "name",
+        "name_zh",
         "category",
         "kind",
         "priority",
@@ -151,7 +153,7 @@ class SlaPolicyAdmin(admin.ModelAdmin):
         "is_active",
     ]
     list_filter = ["is_active", "kind", "priority"]
-    search_fields = ["name", "category"]
+    search_fields = ["name", "name_zh", "category"]
 
 
 @admin.register(Clock)

@@ -19,11 +19,12 @@ CALENDARS = [
 HOUR = 60
 WORKING_DAY_MINUTES = 9 * HOUR
 
-# name, category, kind, priority, first response, fr in working hours, resolution,
-# resolution in working hours, rank
+# name, Chinese name, category, kind, priority, first response, fr in working hours,
+# resolution, resolution in working hours, rank
 POLICIES = [
     (
         "Standard: first response in 24 hours, resolution in 10 working days",
+        "标准：24 小时内首次响应，10 个工作日内解决",
         "",
         "",
         "",
@@ -35,6 +36,7 @@ POLICIES = [
     ),
     (
         "Urgent: first response in 2 hours",
+        "紧急：2 小时内首次响应",
         "",
         "",
         "urgent",
@@ -46,6 +48,7 @@ POLICIES = [
     ),
     (
         "Flight disruption: resolution in 5 working days",
+        "航班不正常：5 个工作日内解决",
         "flight.",
         "",
         "",
@@ -57,6 +60,7 @@ POLICIES = [
     ),
     (
         "Baggage: resolution in 21 days (the Montreal Convention's loss threshold)",
+        "行李：21 天内解决（《蒙特利尔公约》认定行李丢失的期限）",
         "baggage.",
         "",
         "",
@@ -68,6 +72,7 @@ POLICIES = [
     ),
     (
         "Refunds: resolution in 7 working days",
+        "退款：7 个工作日内解决",
         "ticketing.refund",
         "",
         "",
@@ -79,6 +84,7 @@ POLICIES = [
     ),
     (
         "Inquiries: resolution in 3 working days",
+        "咨询：3 个工作日内解决",
         "",
         "inquiry",
         "",
@@ -112,6 +118,7 @@ def install_sla_defaults() -> None:
         [
             SlaPolicy(
                 name=name,
+                name_zh=name_zh,
                 category=category,
                 kind=kind,
                 priority=priority,
@@ -123,6 +130,7 @@ def install_sla_defaults() -> None:
             )
             for (
                 name,
+                name_zh,
                 category,
                 kind,
                 priority,

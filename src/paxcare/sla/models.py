@@ -39,6 +39,8 @@ class SlaPolicy(models.Model):
     """
 
     name = models.CharField(_("name"), max_length=120)
+    # Shown on Chinese pages; blank: the name above is shown in both languages.
+    name_zh = models.CharField(_("name in Chinese"), max_length=120, blank=True)
     category = models.CharField(_("category code"), max_length=60, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, blank=True)
     priority = models.CharField(

@@ -72,6 +72,8 @@ PAUSING_KINDS = frozenset({ClockKind.RESOLUTION})
 STOPPING_STATUSES = frozenset({Status.RESOLVED, Status.CLOSED})
 
 ONE_MINUTE = timedelta(minutes=1)
+# What build_event writes for PaxCare's own entries (no actor).
+SYSTEM_LABEL = actor_label(None)
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,8 @@ def plan_clocks(
     existing = set() if new_cases else _existing_clocks([case.pk for case in cases])
     clocks: list[Clock] = []
     events: list[Event] = []
+    # Cases started alike share their event's data: built once, not per case.
+    shared: dict[tuple, dict] = {}
     for case in cases:
         policy = starter.policy(case)
         if policy is None:
@@ -132,7 +136,7 @@ def plan_clocks(
         if not new:
             continue
         clocks.extend(new)
-        events.append(_started_event(case, policy, calendar, new, started_at))
+        events.append(_started_event(case, policy, calendar, new, started_at, shared))
     return clocks, events
 
 
@@ -285,16 +289,31 @@ def _started_event(
     calendar: BusinessCalendar | None,
     clocks: list[Clock],
     at: datetime,
+    shared: dict[tuple, dict] | None = None,
 ) -> Event:
-    data = {
-        "policy": policy.pk,
-        "policy_name": policy.name,
-        "calendar": calendar.code if calendar else "",
-        "due": {clock.kind: clock.due_at.isoformat() for clock in clocks},
-    }
+    """Return the SLA_STARTED event of one case's new clocks.
+
+    ``shared`` keeps the data of each (policy, calendar, clocks) once per caller:
+    the events of a batch started alike hold one dict, never changed afterwards.
+    """
+    key = (
+        policy.pk,
+        calendar.pk if calendar else None,
+        tuple((clock.kind, clock.due_at) for clock in clocks),
+    )
+    data = None if shared is None else shared.get(key)
+    if data is None:
+        data = {
+            "policy": policy.pk,
+            "policy_name": policy.name,
+            "calendar": calendar.code if calendar else "",
+            "due": {clock.kind: clock.due_at.isoformat() for clock in clocks},
+        }
+        if shared is not None:
+            shared[key] = data
     values = {
         "type": EventType.SLA_STARTED,
-        "actor_label": actor_label(None),
+        "actor_label": SYSTEM_LABEL,
         "channel": Channel.SYSTEM,
         "data": data,
         "occurred_at": at,

@@ -2,7 +2,7 @@
 
 from django import template
 
-from paxcare.remedies import panels
+from paxcare.remedies import names, panels
 
 register = template.Library()
 
@@ -26,3 +26,25 @@ def remedies_portal_panel(context) -> dict:
         "request": context["request"],
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.filter
+def regime_name(code: str) -> str:
+    """``{{ "montreal"|regime_name }}``: the regime's name in the page's language."""
+    return names.regime_name(code)
+
+
+@register.filter
+def entitlement_name(code: str) -> str:
+    """``{{ "us_dot.refund"|entitlement_name }}``: what the entitlement is."""
+    return names.entitlement_name(code)
+
+
+@register.filter
+def owed_text(entitlement: dict) -> str:
+    """``{{ e|owed_text }}``: an entitlement of money with its amount."""
+    return names.owed_text(
+        entitlement.get("code", ""),
+        entitlement.get("amount"),
+        entitlement.get("currency"),
+    )

@@ -6,6 +6,10 @@ from django.core.management.base import BaseCommand, CommandError
 from paxcare.accounts.demo import refused_outside_demo
 from paxcare.accounts.services import issue_token
 
+# Ten years: longer is a token that never expires in all but name, and an absurd
+# count (999999999) would run past the last date a datetime can hold.
+MAX_DAYS = 3650
+
 
 def _days(raw: str) -> int:
     try:
@@ -14,6 +18,11 @@ def _days(raw: str) -> int:
         raise CommandError(f"--days must be a whole number, not {raw!r}.") from error
     if value < 1:
         raise CommandError("--days must be at least 1.")
+    if value > MAX_DAYS:
+        raise CommandError(
+            f"--days must be at most {MAX_DAYS} (ten years); "
+            "leave it out for a token that works until revoked."
+        )
     return value
 
 
@@ -26,7 +35,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--days",
             default=None,
-            help="Days the token works; without it, until it is revoked.",
+            help=(
+                f"Days the token works, 1 to {MAX_DAYS}; without it, until it is "
+                "revoked."
+            ),
         )
 
     def handle(self, *args, **options) -> None:

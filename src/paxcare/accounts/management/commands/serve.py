@@ -15,6 +15,8 @@ from pathlib import Path
 
 import gunicorn
 from django.conf import settings
+from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 # Seconds a child has to stop after SIGTERM before it is killed.
@@ -105,6 +107,7 @@ class Command(BaseCommand):
         port = _positive_int("PORT", 8000)
         workers = _positive_int("PAXCARE_WEB_WORKERS", 2)
         self.warn_about_cookies()
+        self.collect_static()
         # Own process groups: a Ctrl-C in the terminal reaches the children once,
         # through ``forward``, and not a second time straight from the terminal.
         children = [
@@ -141,6 +144,29 @@ class Command(BaseCommand):
         if warning:
             self.stderr.write(warning, self.style.WARNING)
             self.stderr.flush()
+
+    def collect_static(self) -> bool:
+        """Bring the collected static files up to date with the installed ones.
+
+        A page that names a static file the manifest lacks answers 500: a fresh var
+        folder has no manifest, and an upgrade that adds or changes a file leaves
+        the old one behind. Collecting at every start costs about 0.6 s on this
+        tree (0.9 s into an empty folder, 553 files): less than any check of what
+        changed is worth, and collectstatic copies only the files newer than their
+        collected copy. Return whether it collected: the plain storage of debug and
+        test mode serves the sources and has nothing to collect.
+        """
+        storage = staticfiles_storage
+        if not isinstance(storage, ManifestFilesMixin):
+            return False
+        if not storage.manifest_storage.exists(storage.manifest_name):
+            self.stderr.write(
+                f"No static files manifest in {settings.STATIC_ROOT}: collecting the "
+                "static files first (paxcare collectstatic)."
+            )
+            self.stderr.flush()
+        call_command("collectstatic", interactive=False, verbosity=0)
+        return True
 
     def _wait_first(self, children: list[subprocess.Popen]) -> int:
         while True:

@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError, no_translations
+from django.core.management.base import BaseCommand, CommandError
 
 from paxcare.disruptions.generator import manifests
 from paxcare.disruptions.importers import (
@@ -19,6 +19,14 @@ from paxcare.disruptions.importers import (
     RowError,
     import_flights,
     rejected_message,
+)
+from paxcare.disruptions.management.commands._wording import (
+    care_line,
+    flights_read_line,
+    manifests_line,
+    outcomes_line,
+    owed_line,
+    regimes_line,
 )
 from paxcare.disruptions.manifests import load_manifest
 from paxcare.disruptions.models import Flight
@@ -68,7 +76,6 @@ class Command(BaseCommand):
             ),
         )
 
-    @no_translations
     def handle(self, *args, **options) -> None:
         path: Path = options["file"]
         if not path.is_file():
@@ -86,14 +93,10 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{path}: {error}", returncode=EXIT_NOTHING_IMPORTED
             ) from error
-        self.stdout.write(
-            f"read {report.read} flights: {report.cancellations} cancellations, "
-            f"{report.long_delays} arrival delays of 3 h or more, "
-            f"{report.diversions} diversions, {report.schedule_changes} schedule "
-            f"changes; rejected {report.rejected}; {report.seconds:.1f} s"
-        )
-        outcomes = ", ".join(f"{k} {v}" for k, v in sorted(report.outcomes.items()))
-        self.stdout.write(f"flights: {outcomes}")
+        # The lines are in the active language (settings.LANGUAGE_CODE by default).
+        self.stdout.write(flights_read_line(report))
+        if outcomes := outcomes_line(report.outcomes):
+            self.stdout.write(outcomes)
         ids = report.disruption_ids
         if options["manifests_seed"] is not None:
             self._invent_manifests(ids, options["manifests_seed"])
@@ -114,10 +117,8 @@ class Command(BaseCommand):
         passengers = 0
         for flight, rows in manifests(flights.iterator(), seed):
             passengers += load_manifest(flight, rows).added
-        self.stdout.write(
-            f"manifests: {passengers} passengers invented on {len(ids)} flights; "
-            f"{time.perf_counter() - started:.1f} s"
-        )
+        seconds = time.perf_counter() - started
+        self.stdout.write(manifests_line(passengers, len(ids), seconds))
 
     def _care(self, ids: list[int], workers: int) -> None:
         started = time.perf_counter()
@@ -125,17 +126,11 @@ class Command(BaseCommand):
         seconds = time.perf_counter() - started
         reached = total.opened + total.linked
         rate = reached / seconds if seconds else 0.0
-        self.stdout.write(
-            f"care: {total.opened} cases opened, {total.linked} joined, "
-            f"{total.updated} updated, {total.notified} notifications queued, "
-            f"{total.rejected} rejected; {seconds:.1f} s, {rate:.0f} passengers/s"
-        )
-        regimes = ", ".join(f"{k} {v}" for k, v in regimes_applying(ids).items())
-        self.stdout.write(f"passengers with entitlements by regime: {regimes or '-'}")
+        self.stdout.write(care_line(total, seconds, rate))
+        self.stdout.write(regimes_line(regimes_applying(ids)))
         for t in totals_for(ids):
             self.stdout.write(
-                f"owed: {t.regime} {t.kind} {t.amount:,.2f} {t.currency} "
-                f"({t.passengers} passengers)"
+                owed_line(t.regime, t.kind, t.amount, t.currency, t.passengers)
             )
         sys.stdout.flush()
 

@@ -7,13 +7,17 @@ list). Passengers of disrupted flights get their cases unless ``--no-care``.
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError, no_translations
+from django.core.management.base import BaseCommand, CommandError
 
 from paxcare.disruptions.importers import (
     ImportFileError,
     RowError,
     import_manifest_csv,
     rejected_message,
+)
+from paxcare.disruptions.management.commands._wording import (
+    care_line,
+    manifest_read_line,
 )
 from paxcare.disruptions.models import Disruption
 from paxcare.disruptions.proactive import care_for_disruptions, refresh_passengers
@@ -38,7 +42,6 @@ class Command(BaseCommand):
             "--no-care", action="store_true", help="Do not open passengers' cases."
         )
 
-    @no_translations
     def handle(self, *args, **options) -> None:
         path: Path = options["file"]
         if not path.is_file():
@@ -52,12 +55,7 @@ class Command(BaseCommand):
                 f"{path}: {error}", returncode=EXIT_NOTHING_IMPORTED
             ) from error
         manifest = report.manifest
-        self.stdout.write(
-            f"read {report.rows} rows on {report.flights} flights: "
-            f"{manifest.added} added, {manifest.updated} updated, "
-            f"{manifest.unchanged} unchanged, {len(manifest.rejected)} rejected, "
-            f"{report.unknown_flight_rows} on unknown flights"
-        )
+        self.stdout.write(manifest_read_line(report))
         if not options["no_care"]:
             self._care(report)
         rejected = len(manifest.rejected) + report.unknown_flight_rows
@@ -75,11 +73,7 @@ class Command(BaseCommand):
             .order_by("pk")
             .values_list("pk", flat=True)
         )
-        self.stdout.write(
-            f"care: {total.opened} cases opened, {total.linked} joined, "
-            f"{total.updated + refreshed} updated, {total.notified} notifications "
-            "queued"
-        )
+        self.stdout.write(care_line(total, None, updated=total.updated + refreshed))
 
     def _report_row(self, error: RowError) -> None:
         self.stderr.write(f"line {error.line}: {error.message}")

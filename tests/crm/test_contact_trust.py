@@ -1,0 +1,133 @@
+"""Who may change a known passenger's name and contacts: only vouched channels."""
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from paxcare.cases.models import Case
+from paxcare.comms.models import Notification
+from paxcare.crm.models import Passenger
+from paxcare.disruptions.models import AffectedPassenger
+from paxcare.intake.drafts import CaseDraft
+from paxcare.intake.services import open_case
+from tests.disruptions.conftest import AF_JFK_CDG, disrupt, passenger
+
+pytestmark = pytest.mark.django_db
+
+ALICE = passenger(
+    1, passenger_name="Alice Liddell", email="alice@example.com", phone="+33612345678"
+)
+ATTACKER_FORM = {
+    "kind": "complaint",
+    "subject": "",
+    "description": "Please call me about my refund.",
+    "email": "alice@example.com",
+    "phone": "+1 212 555 0199",
+    "passenger_name": "Eve Attacker",
+}
+
+
+@pytest.fixture
+def alice(db) -> Passenger:
+    disrupt(AF_JFK_CDG, [ALICE], type="cancellation")
+    return AffectedPassenger.objects.get().case.passenger
+
+
+def test_the_anonymous_form_does_not_take_over_a_known_passenger(client, alice):
+    # given Alice, known with her disruption case
+    # when anyone files the public form with her e-mail, another name and phone
+    response = client.post("/complaint/", ATTACKER_FORM)
+
+    # then a case is filed for her, and her name and phone are still hers
+    assert response.status_code == 302
+    alice.refresh_from_db()
+    assert (alice.full_name, alice.email, alice.phone) == (
+        "Alice Liddell",
+        "alice@example.com",
+        "+33612345678",
+    )
+    # and the new case keeps what the form said, without applying it
+    case = Case.objects.get(channel="web")
+    assert case.passenger_id == alice.pk
+    created = case.events.get(type="case.created")
+    assert "contact_changed" not in created.data
+    assert created.data["contact_given"] == {
+        "full_name": "Eve Attacker",
+        "phone": "+12125550199",
+    }
+    # and no notification of any of her cases goes to the typed phone
+    assert not Notification.objects.filter(recipient="+12125550199").exists()
+
+
+def test_the_console_timeline_shows_the_details_not_applied(client, alice):
+    # given the anonymous form filed with Alice's e-mail
+    client.post("/complaint/", ATTACKER_FORM)
+    case = Case.objects.get(channel="web")
+    staff = get_user_model().objects.create_superuser(
+        "root", "root@example.com", "pass-word-123"
+    )
+    client.force_login(staff)
+
+    # when staff open the case
+
+    response = client.get(f"/console/cases/{case.number}/")
+
+    # then its timeline says what was given and not applied
+    assert (
+        "Contact details given with this case, not applied to the passenger "
+        "(this channel cannot confirm who sent them): name Eve Attacker; "
+        "phone +12125550199."
+    ) in response.content.decode()
+
+
+@pytest.mark.parametrize("channel", ["email", "social", "web"])
+def test_an_unvouched_channel_fills_an_empty_name_but_adds_no_contact(channel):
+    # given a passenger known by e-mail only, without a name
+    Passenger.objects.create(email="bob@example.com")
+
+    # when an unvouched channel names them and gives a phone and a handle
+    open_case(
+        CaseDraft(
+            description="Where is my bag?",
+            channel=channel,
+            email="bob@example.com",
+            passenger_name="Bob Jones",
+            phone="+12125550100",
+            social_handle="@bobj",
+        )
+    )
+
+    # then only the empty name is filled
+    bob = Passenger.objects.get()
+    assert (bob.full_name, bob.phone, bob.social_handle) == ("Bob Jones", "", "")
+    created = Case.objects.get().events.get(type="case.created")
+    assert created.data["contact_changed"] == {
+        "full_name": {"old": "", "new": "Bob Jones"}
+    }
+    assert created.data["contact_given"] == {
+        "phone": "+12125550100",
+        "social_handle": "@bobj",
+    }
+
+
+@pytest.mark.parametrize("channel", ["phone", "api"])
+def test_a_vouched_channel_updates_the_passenger(channel, alice):
+    # when an agent's phone form or an API integration gives new details
+    open_case(
+        CaseDraft(
+            description="New number, please call me there.",
+            channel=channel,
+            email="alice@example.com",
+            passenger_name="Alice Kingsleigh",
+            phone="+1 212 555 0142",
+        )
+    )
+
+    # then the passenger is called back on that number, by that name
+    alice.refresh_from_db()
+    assert (alice.full_name, alice.phone) == ("Alice Kingsleigh", "+12125550142")
+    created = Case.objects.get(channel=channel).events.get(type="case.created")
+    assert created.data["contact_changed"] == {
+        "full_name": {"old": "Alice Liddell", "new": "Alice Kingsleigh"},
+        "phone": {"old": "+33612345678", "new": "+12125550142"},
+    }
+    assert "contact_given" not in created.data
