@@ -288,3 +288,29 @@ def test_two_regimes_paying_for_one_event_are_marked_not_cumulative():
         if e["kind"] == "compensation"
     ]
     assert pays == [("eu261", "600.00", False), ("appr", "700.00", False)]
+
+
+def _in_2002(segment: dict) -> dict:
+    def moved(text: str) -> str:
+        return "2002" + text[4:]
+
+    return dict(
+        segment,
+        scheduled_departure=moved(segment["scheduled_departure"]),
+        scheduled_arrival=moved(segment["scheduled_arrival"]),
+    )
+
+
+@pytest.mark.parametrize(
+    ("segment", "code"),
+    [
+        # international carriage the Convention covers from its first day
+        (CDG_JFK, "not_in_force"),
+        # a domestic flight it never covers: out of scope, not merely early
+        (JFK_LAX, "out_of_scope"),
+    ],
+)
+def test_montreal_before_it_was_in_force_says_scope_first(segment, code):
+    result = answer(request(_in_2002(segment), {"type": "baggage_loss"}))
+
+    assert refused(result, "montreal") == {None: code}

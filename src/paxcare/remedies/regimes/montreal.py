@@ -33,12 +33,19 @@ class Montreal(Regime):
 
     def assess_into(self, facts: Facts, outcome: Outcome) -> None:
         rules = version_on(self.regime, facts.flight_date)
+        event = facts.event.type
         if rules is None:
+            # Scope first: a journey within one State (but a Canadian one's bags)
+            # is never the Convention's, so it is out of scope, not merely early;
+            # an international one is before its time, whichever States join later.
+            canadian_bags = event in BAG_KEYS and self._domestic_canada(facts)
+            if not (self._between_states(facts) or canadian_bags):
+                self.refuse(outcome, "out_of_scope", "out_of_scope")
+                return
             self.refuse(outcome, "not_in_force", "not_in_force", date=facts.flight_date)
             return
         international = self._international(facts, rules)
         canadian = not international and self._domestic_canada(facts)
-        event = facts.event.type
         if not international and not (canadian and event in BAG_KEYS):
             self.refuse(outcome, "out_of_scope", "out_of_scope")
             return
@@ -75,13 +82,13 @@ class Montreal(Regime):
         party = rules["territory"]
         if party not in table.zones(first, on) or party not in table.zones(last, on):
             return False
-        if first != last:
-            return True
-        # One State at both ends: international only with a stop in another.
-        for country in countries[1:-1]:
-            if sovereign.get(country, country) != first:
-                return True
-        return False
+        return self._between_states(facts)
+
+    def _between_states(self, facts: Facts) -> bool:
+        """Say whether the journey leaves its State: other ends, or a foreign stop."""
+        sovereign, countries = territories().sovereign, facts.countries
+        first = sovereign.get(countries[0], countries[0])
+        return any(sovereign.get(c, c) != first for c in countries[1:])
 
     def _domestic_canada(self, facts: Facts) -> bool:
         return "CA" in facts.everywhere
