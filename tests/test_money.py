@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from paxcare.money import amount_fault, is_currency, minor_units
+from paxcare.money import amount_fault, format_amount, is_currency, minor_units
 
 
 @pytest.mark.parametrize(
@@ -71,3 +71,17 @@ def test_minor_units_of_whole_and_decimal_currencies():
         2,
         2,
     ]
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "text"),
+    [
+        (Decimal("500.00"), "JPY", "500"),
+        ("1250000", "KRW", "1,250,000"),
+        (Decimal("1519"), "XDR", "1,519.00"),
+        ("150.5", "EUR", "150.50"),
+        (600, "USD", "600.00"),
+    ],
+)
+def test_format_amount_shows_the_currency_s_minor_units(amount, currency, text):
+    assert format_amount(amount, currency) == text

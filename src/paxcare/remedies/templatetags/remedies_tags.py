@@ -2,6 +2,7 @@
 
 from django import template
 
+from paxcare.money import format_amount
 from paxcare.remedies import names, panels
 
 register = template.Library()
@@ -38,6 +39,14 @@ def regime_name(code: str) -> str:
 def entitlement_name(code: str) -> str:
     """``{{ "us_dot.refund"|entitlement_name }}``: what the entitlement is."""
     return names.entitlement_name(code)
+
+
+@register.filter
+def amount_in(amount, currency: str) -> str:
+    """``{{ total.amount|amount_in:total.currency }}``: "1,519.00", "500" in JPY."""
+    if amount is None or amount == "":
+        return ""
+    return format_amount(amount, currency or "")
 
 
 @register.filter

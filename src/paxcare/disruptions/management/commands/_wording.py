@@ -1,14 +1,33 @@
 """The summary lines of ``import-flights`` and ``import-manifest``, in the active
 language: counts with their plural in English and their measure word in Chinese."""
 
+import functools
+from collections.abc import Callable
 from decimal import Decimal
 
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
 from paxcare.disruptions.importers import FlightImportReport
 from paxcare.money import format_amount
 from paxcare.remedies.names import entitlement_name, regime_name
+
+
+def in_site_language(handle: Callable) -> Callable:
+    """Run a command's ``handle`` in ``settings.LANGUAGE_CODE``, whatever is active.
+
+    A command called from code (a task, a test) would otherwise speak the caller's
+    language of the moment.
+    """
+
+    @functools.wraps(handle)
+    def wrapper(*args, **kwargs):
+        with translation.override(settings.LANGUAGE_CODE):
+            return handle(*args, **kwargs)
+
+    return wrapper
 
 
 def _listed(parts: list[str]) -> str:

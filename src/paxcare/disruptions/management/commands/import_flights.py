@@ -23,6 +23,7 @@ from paxcare.disruptions.importers import (
 from paxcare.disruptions.management.commands._wording import (
     care_line,
     flights_read_line,
+    in_site_language,
     manifests_line,
     outcomes_line,
     owed_line,
@@ -76,6 +77,7 @@ class Command(BaseCommand):
             ),
         )
 
+    @in_site_language
     def handle(self, *args, **options) -> None:
         path: Path = options["file"]
         if not path.is_file():

@@ -17,6 +17,7 @@ from paxcare.disruptions.importers import (
 )
 from paxcare.disruptions.management.commands._wording import (
     care_line,
+    in_site_language,
     manifest_read_line,
 )
 from paxcare.disruptions.models import Disruption
@@ -42,6 +43,7 @@ class Command(BaseCommand):
             "--no-care", action="store_true", help="Do not open passengers' cases."
         )
 
+    @in_site_language
     def handle(self, *args, **options) -> None:
         path: Path = options["file"]
         if not path.is_file():
