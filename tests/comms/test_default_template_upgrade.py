@@ -96,3 +96,49 @@ def test_a_disruption_template_an_administrator_edited_is_left_alone():
         disruption_row("zh-hans").body
         == (DEFAULT_TEMPLATES[(Purpose.DISRUPTION, "zh-hans")][1])
     )
+
+
+approval_migration = importlib.import_module(
+    "paxcare.comms.migrations.0004_approval_request_reply_approves_nothing"
+)
+
+
+@db
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_an_unedited_approval_request_learns_that_a_reply_approves_nothing(language):
+    # given a workspace installed before the warning, its template unedited, and
+    # one whose administrator added a line of their own
+    previous, _ = approval_migration.BODIES[language]
+    subject, current, short_text = DEFAULT_TEMPLATES[
+        (Purpose.APPROVAL_REQUEST, language)
+    ]
+    Template.objects.update_or_create(
+        purpose=Purpose.APPROVAL_REQUEST,
+        language=language,
+        defaults={"subject": subject, "body": previous, "short_text": short_text},
+    )
+
+    # when the migration runs
+    approval_migration.update_unedited(apps, None)
+
+    # then the row reads exactly as the current default
+    row = Template.objects.get(purpose=Purpose.APPROVAL_REQUEST, language=language)
+    assert row.body == current
+
+
+@db
+def test_an_approval_request_an_administrator_edited_is_left_alone():
+    previous, _ = approval_migration.BODIES["en"]
+    edited = previous + "\nCall the duty manager for amounts over 1,000 EUR.\n"
+    Template.objects.update_or_create(
+        purpose=Purpose.APPROVAL_REQUEST,
+        language="en",
+        defaults={"subject": "Approval needed", "body": edited, "short_text": ""},
+    )
+
+    approval_migration.update_unedited(apps, None)
+
+    assert (
+        Template.objects.get(purpose=Purpose.APPROVAL_REQUEST, language="en").body
+        == edited
+    )
