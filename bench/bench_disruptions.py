@@ -32,7 +32,9 @@ own (user + system) and, on PostgreSQL, that of its server backend (read from
 jobs; passengers per CPU second is the figure to compare across runs. ``--phases``
 adds where step 3's time goes, by timing the main calls of each app: wall time,
 the bench process's CPU and the server backend's CPU (a diagnostic: the wrappers
-cost a little time, and the server's CPU is counted in clock ticks of 10 ms);
+cost a little time, and the server's CPU is counted in clock ticks of 10 ms),
+with the time from each batch's assignment to its commit, while the department
+stays locked (what a second worker routed there waits for);
 ``--profile PREFIX`` writes cProfile statistics (CPU time) of step 3 to
 ``PREFIX-<database>.prof``.
 
@@ -307,14 +309,16 @@ def cpu_since(start: tuple[float, float]) -> tuple[float, float]:
 
 
 def warm_up() -> None:
-    """Pay the one-time costs (classifier, URL table, agents) before any clock runs."""
+    """Pay the one-time costs (classifier, airports, URL table, agents) first."""
     from django.contrib.auth import get_user_model
     from django.urls import reverse
 
+    from paxcare.intake.drafts import iata_airports
     from paxcare.routing.models import Agent, Department
     from paxcare.triage.services import active_classifier
 
     active_classifier()
+    iata_airports()
     reverse("disruptions:public_list")
     department = Department.objects.get(code="disruption-care")
     for number in range(12):
@@ -576,7 +580,45 @@ def install_phase_timers() -> dict[str, float]:
                     spent[_label + " (server)"] += server_seconds() - server
 
             setattr(module, name, wrapper)
+    _time_lock_held(spent, server_seconds)
     return spent
+
+
+LOCK_HELD = "disruptions: department lock held, assignment to commit"
+
+
+def _time_lock_held(spent, server_seconds) -> None:
+    """Time each batch from its assignment to its commit.
+
+    ``assign_new_cases`` locks the department until the batch commits, so a
+    second worker routed to it waits that long: the share of the care's time
+    spent here bounds what parallel workers can gain.
+    """
+    from importlib import import_module
+
+    intake = import_module("paxcare.intake.services")
+    proactive = import_module("paxcare.disruptions.proactive")
+    assign, open_batch = intake.assign_new_cases, proactive._open_batch
+    held: list[tuple[float, float, float]] = []
+
+    def assigning(*args, **kwargs):
+        held.append((time.perf_counter(), time.process_time(), server_seconds()))
+        return assign(*args, **kwargs)
+
+    def batch(*args, **kwargs):
+        try:
+            return open_batch(*args, **kwargs)
+        finally:
+            # Past the commit: the batch's transaction ends inside open_batch.
+            if held:
+                started, cpu, server = held.pop()
+                spent[LOCK_HELD] += time.perf_counter() - started
+                spent[LOCK_HELD + " (cpu)"] += time.process_time() - cpu
+                spent[LOCK_HELD + " (server)"] += server_seconds() - server
+            held.clear()
+
+    intake.assign_new_cases = assigning
+    proactive._open_batch = batch
 
 
 if __name__ == "__main__":

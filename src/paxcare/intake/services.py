@@ -153,16 +153,22 @@ def _open_batch(drafts, results, batch: _Batch) -> None:
         for (draft, _result), link, triage in zip(fresh, links, triaged, strict=True)
     ]
     duplicates = _find_duplicates(cases, links)
+    # The clocks read no more of a department than its calendar: planned before
+    # the assignment's lock, and again should a locked row name another calendar
+    # than the routes' copy did.
+    calendars = _department_calendars(cases)
+    clocks, started = sla.plan_clocks(cases, at=now, new_cases=True)
     # Assignment locks the departments until the commit: it comes last before the
     # inserts, so that a second worker's batch is built while this one is held.
     assign_new_cases(cases, at=now)
+    if _department_calendars(cases) != calendars:
+        clocks, started = sla.plan_clocks(cases, at=now, new_cases=True)
     insert_rows(cases)
     within_batch = [c for c in cases if id(c) in duplicates and c.duplicate_of is None]
     for case in within_batch:
         case.duplicate_of = duplicates[id(case)]
     if within_batch:
         Case.objects.bulk_update(within_batch, ["duplicate_of"])
-    clocks, started = sla.plan_clocks(cases, at=now, new_cases=True)
     insert_rows(clocks)
     events = _creation_events(fresh, cases, triaged, links, started, duplicates, batch)
     # One insert and one announcement for the batch's whole timeline.
@@ -176,6 +182,15 @@ def _open_batch(drafts, results, batch: _Batch) -> None:
     for draft, result in repeats:
         # The same id twice in one batch: the second names the case the first opened.
         result.case = by_external_id[(draft.channel, draft.external_id)]
+
+
+def _department_calendars(cases) -> dict[int, int | None]:
+    """Return department id -> calendar id, from the department objects in hand."""
+    return {
+        case.department_id: case.department.calendar_id
+        for case in cases
+        if case.department_id is not None and Case.department.is_cached(case)
+    }
 
 
 def _known_external_ids(drafts) -> dict:
