@@ -13,6 +13,7 @@ from django.test import override_settings
 
 from paxcare.accounts.management.commands import serve
 from paxcare.accounts.management.commands.serve import Command
+from tests.accounts.children import ExitedChild
 
 PRODUCTION_STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -20,19 +21,6 @@ PRODUCTION_STORAGES = {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
-
-
-class ExitedChild:
-    """A child process that has already exited cleanly: serve stops at once."""
-
-    def __init__(self, command, **options):
-        self.command = command
-
-    def poll(self) -> int:
-        return 0
-
-    def wait(self, timeout=None) -> int:
-        return 0
 
 
 @pytest.fixture

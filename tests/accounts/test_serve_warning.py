@@ -11,6 +11,7 @@ from paxcare.accounts.management.commands.serve import (
     Command,
     insecure_cookie_warning,
 )
+from tests.accounts.children import ExitedChild
 
 WARNING = (
     "Warning: secure cookies are on and this server speaks plain http on "
@@ -52,19 +53,6 @@ def test_serve_stays_quiet_without_secure_cookies():
     out, err = start_up_lines(SESSION_COOKIE_SECURE=False, CSRF_COOKIE_SECURE=False)
 
     assert (out, err) == ([], [])
-
-
-class ExitedChild:
-    """A child process that has already exited cleanly: serve stops at once."""
-
-    def __init__(self, command, **options):
-        self.command = command
-
-    def poll(self) -> int:
-        return 0
-
-    def wait(self, timeout=None) -> int:
-        return 0
 
 
 def test_the_warning_comes_before_the_server_starts(monkeypatch):

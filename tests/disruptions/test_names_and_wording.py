@@ -8,7 +8,11 @@ from django.utils import translation
 from paxcare.cases.models import Case
 from paxcare.console.timeline import staff_timeline
 from tests.disruptions.conftest import AF_JFK_CDG, disrupt, passenger, run
-from tests.disruptions.test_imports import NYC_HEADER, NYC_ROWS, write
+from tests.disruptions.test_imports import (
+    NYC_HEADER,
+    import_with_manifests,
+    write,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -156,21 +160,8 @@ def test_an_import_that_creates_no_flight_prints_no_empty_flights_line(tmp_path)
 
 
 def test_the_import_summary_names_the_regimes(tmp_path):
-    # Given the sample flights, with invented manifests
-    path = write(tmp_path, "flights.csv", NYC_HEADER + NYC_ROWS)
-
-    # When they are imported and cared for
-    out, _err = run(
-        "import_flights",
-        "--format",
-        "nycflights13",
-        "--shift-days",
-        "4753",
-        "--manifests-seed",
-        "7",
-        str(path),
-        status=1,
-    )
+    # Given the sample flights, with invented manifests, imported and cared for
+    out, _passengers = import_with_manifests(tmp_path)
 
     # Then the regimes and entitlements are named, never by their codes
     lines = out.splitlines()
