@@ -11,8 +11,9 @@ does. Three helpers take that cost out of the hot loops:
   flight's manifest);
 - ``insert_rows`` picks one converter per column up front, then sends the rows with
   ``COPY … FROM STDIN`` on PostgreSQL (primary keys taken from the table's sequence
-  first) when there are many, as multi-row ``INSERT … RETURNING id`` otherwise, and
-  sets each object's primary key.
+  first) when there are many, as one ``INSERT … RETURNING id`` otherwise (on
+  PostgreSQL its rows as one JSON parameter, see ``_statement``; elsewhere a
+  multi-row VALUES list), and sets each object's primary key.
 
 They skip signals and ``save()`` as ``bulk_create`` does: callers pass fully built
 objects of models whose fields need no ``pre_init``/``post_init`` hooks.
