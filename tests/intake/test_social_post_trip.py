@@ -70,6 +70,10 @@ def test_a_post_naming_its_flight_and_booking_lands_in_the_disruption_case(
         ("UA1545 BOOKING FAILED AGAIN", "UA1545", ""),
         # a word after a cue is not a booking reference
         ("ua1545 booking online never works", "UA1545", ""),
+        # a record locator shaped like a flight number no flight on record has
+        ("UA1545 cancelled, booking AB0001", "UA1545", "AB0001"),
+        # the flight itself after a cue word is not a booking reference
+        ("booking UA1545 cancelled", "UA1545", ""),
     ],
 )
 def test_only_flights_on_record_and_cued_references_are_taken(

@@ -96,6 +96,8 @@ def trip_in_post(
         flight_number, on = next(iter(dates.items()))
         flight_date = next(iter(on)) if len(on) == 1 else None
     reference = booking_reference_in(text)
-    if reference in numbers:
+    # "booking CA981" names the flight; "booking AB0001" is an ordinary record
+    # locator shaped like a flight number that no flight on record has.
+    if reference in dates:
         reference = ""
     return flight_number, flight_date, reference
