@@ -131,3 +131,52 @@ def test_a_vouched_channel_updates_the_passenger(channel, alice):
         "phone": {"old": "+33612345678", "new": "+12125550142"},
     }
     assert "contact_given" not in created.data
+
+
+def test_a_form_typing_someone_elses_phone_does_not_catch_their_disruption_notice(
+    client,
+):
+    # given someone who files the public form with their own e-mail and a
+    # stranger's phone number, before the stranger is known
+    response = client.post(
+        "/complaint/",
+        {**ATTACKER_FORM, "email": "eve@example.net", "phone": "+33612345678"},
+    )
+    assert response.status_code == 302
+
+    # when the stranger's flight is cancelled and the manifest names them with
+    # that phone and their own e-mail
+    disrupt(AF_JFK_CDG, [ALICE], type="cancellation")
+
+    # then the disruption case is the stranger's, with their e-mail, and the
+    # notice goes to them, not to the form's e-mail
+    case = AffectedPassenger.objects.get().case
+    assert (case.passenger.email, case.passenger.full_name) == (
+        "alice@example.com",
+        "Alice Liddell",
+    )
+    notified = set(
+        Notification.objects.filter(case=case).values_list("recipient", flat=True)
+    )
+    assert "eve@example.net" not in notified
+    assert "alice@example.com" in notified
+
+
+def test_the_filer_sees_the_confirmation_even_when_the_phone_is_someone_elses(
+    client, alice
+):
+    # given Alice, known with her phone, and someone filing the form with their own
+    # e-mail and her phone number (a shared family phone, or a mistake)
+    response = client.post(
+        "/complaint/",
+        {**ATTACKER_FORM, "email": "bob@example.net", "phone": "+33 6 12 34 56 78"},
+    )
+
+    # then the filer gets their confirmation page, and the case is theirs, not Alice's
+    assert response.status_code == 302
+    confirmation = client.get(response["Location"])
+    assert confirmation.status_code == 200
+    case = Case.objects.get(channel="web")
+    assert case.passenger.email == "bob@example.net"
+    assert case.passenger_id != alice.pk
+    assert case.number in confirmation.content.decode()

@@ -7,9 +7,10 @@ draft may change on them depends on who vouches for it (``docs/crm.md``):
   integration, PaxCare's own manifests: ``CONTACT_AUTHORITIES``) gives the
   newest details: the passenger takes the draft's non-empty name, e-mail, phone
   and handle, and the caller learns what changed so that the timeline says so.
-  A draft found by its phone or handle that gives another e-mail address than
-  the passenger's may be someone else sharing a phone (a family, an office), so
-  it only fills the passenger's empty fields.
+- Whatever the channel, a draft found only by its phone or handle that gives
+  another e-mail address than the passenger's is another person (a family or an
+  office sharing a phone, or someone typing another's number): it gets a
+  passenger of its own, so that nothing meant for either reaches the other.
 - Any other channel (the public web form, e-mail, social media) is typed by
   whoever sends it: it never replaces a known passenger's details and never adds
   a contact point (e-mail, phone, handle) that notifications would then reach; it
@@ -109,12 +110,19 @@ class _Directory:
         self.by_handle: dict[str, Passenger] = {}
 
     def lookup(self, draft) -> Passenger | None:
-        return (
-            (draft.email and self.by_email.get(draft.email.lower()))
-            or (draft.phone and self.by_phone.get(draft.phone))
-            or (draft.social_handle and self.by_handle.get(draft.social_handle))
-            or None
-        )
+        email = (draft.email or "").lower()
+        if email and (found := self.by_email.get(email)):
+            return found
+        for found in (
+            draft.phone and self.by_phone.get(draft.phone),
+            draft.social_handle and self.by_handle.get(draft.social_handle),
+        ):
+            # Found by phone or handle but with another e-mail: another person
+            # (a family or an office sharing a phone, or someone typing another's
+            # number), never a reason to reach this passenger elsewhere.
+            if found and not (email and found.email and found.email.lower() != email):
+                return found
+        return None
 
     def remember(self, passenger: Passenger) -> None:
         if passenger.email:
@@ -186,8 +194,6 @@ def _take_newest(
     """
     email = (draft.email or "").lower()
     vouched = draft.channel in CONTACT_AUTHORITIES
-    # Found by phone or handle, but another e-mail: perhaps another person.
-    only_fill = bool(email and passenger.email and passenger.email.lower() != email)
     changed, withheld = {}, {}
     for attribute, name in CONTACT_FIELDS:
         value = email if name == "email" else getattr(draft, attribute) or ""
@@ -195,7 +201,7 @@ def _take_newest(
         if not value or value == old or (name == "email" and value == old.lower()):
             continue
         may_fill = vouched or name in FILLABLE_BY_ANYONE
-        if (only_fill or not vouched) and (old or not may_fill):
+        if not vouched and (old or not may_fill):
             withheld[name] = value
             continue
         changed[name] = {"old": old, "new": value}
