@@ -180,3 +180,28 @@ def test_the_filer_sees_the_confirmation_even_when_the_phone_is_someone_elses(
     assert case.passenger.email == "bob@example.net"
     assert case.passenger_id != alice.pk
     assert case.number in confirmation.content.decode()
+
+
+def test_a_phone_typed_on_the_form_does_not_catch_the_sms_of_a_later_manifest(
+    client,
+):
+    # given someone who files the public form with a stranger's e-mail and their
+    # own phone, before the stranger is known
+    response = client.post("/complaint/", {**ATTACKER_FORM, "phone": "+1 212 555 0199"})
+    assert response.status_code == 302
+    filed = Case.objects.get(channel="web")
+    # the new passenger has the e-mail the portal's tracking needs, not the phone;
+    # the case keeps the phone as given
+    assert (filed.passenger.email, filed.passenger.phone) == ("alice@example.com", "")
+    created = filed.events.get(type="case.created")
+    assert created.data["contact_given"] == {"phone": "+12125550199"}
+
+    # when the stranger's flight is cancelled and the manifest gives only her e-mail
+    disrupt(
+        AF_JFK_CDG,
+        [passenger(1, passenger_name="Alice Liddell", email="alice@example.com")],
+        type="cancellation",
+    )
+
+    # then no notice of hers goes to the typed phone
+    assert not Notification.objects.filter(recipient="+12125550199").exists()

@@ -81,10 +81,10 @@ def match_passengers(drafts: Sequence) -> list[PassengerLink]:
     for draft in drafts:
         passenger = found.lookup(draft)
         if passenger is None:
-            passenger = _new_passenger(draft)
+            passenger, withheld = _new_passenger(draft)
             new.append(passenger)
             found.remember(passenger)
-            links.append(PassengerLink(passenger, created=True))
+            links.append(PassengerLink(passenger, created=True, withheld=withheld))
             continue
         link = PassengerLink(passenger)
         link.changed, link.withheld = _take_newest(passenger, draft)
@@ -174,15 +174,25 @@ def _known_passengers(drafts: Sequence) -> _Directory:
     return directory
 
 
-def _new_passenger(draft) -> Passenger:
+def _new_passenger(draft) -> tuple[Passenger, dict[str, str]]:
+    """Return a new passenger for the draft, and what the draft gave but it lacks.
+
+    An unvouched draft that gives an e-mail (which the portal's tracking and the
+    acknowledgement need) keeps a phone it types beside it off the passenger: the
+    airline's manifest may later find this passenger by that e-mail, and its SMS
+    must not go to a number anyone could have typed. The case keeps the phone.
+    """
+    phone, withheld = draft.phone, {}
+    if phone and draft.email and draft.channel not in CONTACT_AUTHORITIES:
+        phone, withheld = "", {"phone": draft.phone}
     values = {
         "full_name": draft.passenger_name,
         "email": draft.email.lower(),
-        "phone": draft.phone,
+        "phone": phone,
         "social_handle": draft.social_handle,
         "language": draft.language,
     }
-    return new_row(Passenger, values)
+    return new_row(Passenger, values), withheld
 
 
 def _take_newest(
