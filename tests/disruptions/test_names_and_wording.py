@@ -1,6 +1,7 @@
 """Regimes and entitlements by name, plurals and punctuation in both languages."""
 
 import json
+import re
 
 import pytest
 from django.utils import translation
@@ -57,9 +58,12 @@ def test_the_disruption_page_names_regimes_and_entitlements_in_chinese(
     # Then the regimes and entitlements are named in Chinese
     assert "<td>欧盟第261/2004号条例</td>" in body
     assert "<td>美国交通部规则</td>" in body
-    assert "欧盟第261/2004号条例规定的赔偿（600.00 EUR）<br>" in body
-    assert "美国交通部规则规定的退款（500.00 USD）<br>" in body
+    assert "依据欧盟第261/2004号条例的赔偿（600.00 EUR）<br>" in body
+    assert "依据美国交通部规则的退款（500.00 USD）<br>" in body
     assert "us_dot" not in body
+    # and the care of a row is listed with the Chinese enumeration comma
+    assert re.search(r"<td>[^<>]+、[^<>]+</td>", body)
+    assert not re.search(r"<td>[^<>]*[\u4e00-\u9fff], [\u4e00-\u9fff][^<>]*</td>", body)
 
 
 def test_the_case_timeline_names_what_is_owed_in_chinese(disruption):
@@ -73,9 +77,9 @@ def test_the_case_timeline_names_what_is_owed_in_chinese(disruption):
     # Then the entitlements are named in Chinese, with Chinese punctuation
     opened = [line for line in lines if "应得" in line]
     assert opened == [
-        "因航班 AF23 2026-01-05 取消建立；应得：欧盟第261/2004号条例规定的退款"
-        "（500.00 USD）；欧盟第261/2004号条例规定的赔偿（600.00 EUR）；"
-        "美国交通部规则规定的退款（500.00 USD）。"
+        "因航班 AF23 2026-01-05 取消建立；应得：依据欧盟第261/2004号条例的退款"
+        "（500.00 USD）；依据欧盟第261/2004号条例的赔偿（600.00 EUR）；"
+        "依据美国交通部规则的退款（500.00 USD）。"
     ]
 
 

@@ -90,24 +90,26 @@ def test_a_regime_is_named_in_each_language(code, english, chinese):
         (
             "us_dot.refund",
             "refund under United States: DOT rules",
-            "美国交通部规则规定的退款",
+            "依据美国交通部规则的退款",
         ),
         (
             "us_dot.bag_fee",
             "refund of the baggage fee under United States: DOT rules",
-            "美国交通部规则规定的行李费退款",
+            "依据美国交通部规则的行李费退款",
         ),
         (
             "montreal.delay_limit",
             "liability limit under Montreal Convention 1999",
-            "1999年《蒙特利尔公约》规定的责任限额",
+            "依据1999年《蒙特利尔公约》的责任限额",
         ),
         (
             "eu261.care.meals",
             "care under EU Regulation 261/2004",
-            "欧盟第261/2004号条例规定的照顾服务",
+            "依据欧盟第261/2004号条例的照顾服务",
         ),
-        ("xx.novel", "novel under xx", "xx规定的novel"),
+        # a regime whose Chinese name ends in 规定 is not followed by 规定 again
+        ("caac.refund", "refund under China: CAAC rules", "依据中国民航局规定的退款"),
+        ("xx.novel", "novel under xx", "依据xx的novel"),
     ],
 )
 def test_an_entitlement_is_named_in_each_language(code, english, chinese):
