@@ -474,3 +474,17 @@ def test_miles_recorded_with_a_currency_before_the_fix_read_as_miles():
     line = describe_disruption_data(DisruptionEvent.GOODWILL, {**data, "form": "miles"})
 
     assert line == "Goodwill gesture for flight AF23 2026-01-05: 5,000 miles."
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "shown"),
+    [("1000.00", "JPY", "1,000 JPY"), ("50.00", "EUR", "50.00 EUR")],
+)
+def test_a_goodwill_line_shows_the_amount_with_its_currency_s_decimals(
+    amount, currency, shown
+):
+    data = {"flight": "CA981 2026-12-04", "amount": amount, "currency": currency}
+
+    line = describe_disruption_data(DisruptionEvent.GOODWILL, {**data, "form": "cash"})
+
+    assert line == f"Goodwill gesture for flight CA981 2026-12-04: {shown}."

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from paxcare.disruptions.models import DisruptionKind
+from paxcare.money import format_amount
 from paxcare.remedies.names import owed_text
 
 
@@ -92,7 +93,15 @@ def describe_disruption_data(kind: str, data: dict) -> str:
     if kind == DisruptionEvent.GOODWILL:
         return _("Goodwill gesture for flight %(flight)s: %(amount)s %(currency)s.") % {
             "flight": data.get("flight", ""),
-            "amount": data.get("amount", ""),
+            "amount": _amount(data.get("amount"), data.get("currency") or ""),
             "currency": data.get("currency", ""),
         }
     return kind
+
+
+def _amount(amount, currency: str) -> str:
+    """Return the stored amount as readers see amounts ("1,000 JPY", not 1000.00)."""
+    try:
+        return format_amount(amount, currency)
+    except (ArithmeticError, TypeError, ValueError):
+        return str(amount or "")
