@@ -238,6 +238,15 @@ class Message(models.Model):
                 name="cases_unique_message_external_id",
             )
         ]
+        indexes = [
+            # Intake finds a post or mail it filed on an existing case by its id
+            # (the same external id never makes a case of its own afterwards).
+            models.Index(
+                fields=["external_id"],
+                condition=models.Q(external_id__isnull=False),
+                name="cases_message_external_id",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.direction} message on {self.case_id}"

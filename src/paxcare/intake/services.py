@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from paxcare.bulk import any_of, frozen_heap, insert_rows, new_row
 from paxcare.cases.events import EventType, actor_label, announce
-from paxcare.cases.models import Case, Event
+from paxcare.cases.models import Case, Event, Message
 from paxcare.cases.numbers import new_case_number
 from paxcare.cases.search import search_document
 from paxcare.crm.services import PassengerLink, match_passengers
@@ -203,6 +203,13 @@ def _known_external_ids(drafts) -> dict:
         found = Case.objects.filter(any_of(Case, "external_id", ids), channel=channel)
         for case in found:
             known[(channel, case.external_id)] = case
+        # A draft filed before as a message on an existing case (a post joined to
+        # a disruption's case, a mail answering one) names that case, not a new one.
+        filed = Message.objects.filter(
+            any_of(Message, "external_id", ids), channel=channel
+        ).select_related("case")
+        for message in filed:
+            known.setdefault((channel, message.external_id), message.case)
     return known
 
 
