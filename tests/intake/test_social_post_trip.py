@@ -56,6 +56,8 @@ def test_a_post_naming_its_flight_and_booking_lands_in_the_disruption_case(
     assert Case.objects.count() == 1
     message = Message.objects.get(case=wang_case)
     assert message.body == POST["text"]
+    # and it is shown as written by the post's author, not by the passenger
+    assert message.author_label == "@wangx"
 
 
 @pytest.mark.parametrize(
@@ -135,3 +137,17 @@ def test_booking_references_follow_a_cue_word(text, expected):
 )
 def test_flight_numbers_are_read_from_the_text(text, expected):
     assert flight_numbers_in(text) == expected
+
+
+def test_a_joined_post_sent_again_stays_on_the_case_it_joined(bridge, wang_case):
+    # given a post that joined the disruption case
+    assert bridge.post("/intake/social", POST).status_code == 200
+
+    # when the same post id comes again, with other text
+    again = bridge.post("/intake/social", {**POST, "text": "dup"})
+
+    # then it names the case it joined and makes no case of its own
+    assert again.status_code == 200
+    assert again.json()["case"]["number"] == wang_case.number
+    assert Case.objects.count() == 1
+    assert Message.objects.filter(case=wang_case).count() == 1

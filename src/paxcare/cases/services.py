@@ -264,8 +264,13 @@ def add_passenger_message(
     files: list[CheckedFile] | None = None,
     external_id: str | None = None,
     at: datetime | None = None,
+    author_label: str = "",
 ) -> Message:
-    """File a passenger's reply. Pending cases reopen to open; closed ones reopen."""
+    """File a passenger's reply. Pending cases reopen to open; closed ones reopen.
+
+    ``author_label`` names who wrote when it is not the case's passenger (a public
+    post filed on the case by its flight and booking); by default, the passenger.
+    """
     body = _check_body(body)
     at = at or timezone.now()
     with transaction.atomic():
@@ -279,7 +284,7 @@ def add_passenger_message(
             direction=Message.Direction.INBOUND,
             channel=channel,
             body=body,
-            author_label=str(case.passenger),
+            author_label=author_label or str(case.passenger),
             external_id=external_id,
             created_at=at,
         )

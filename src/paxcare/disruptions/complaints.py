@@ -222,9 +222,17 @@ def join_disruption_cases(pairs: Sequence[tuple[CaseDraft, object]]) -> None:
             channel=draft.channel,
             external_id=draft.external_id,
             at=draft.received_at,
+            author_label=_author(draft),
         )
         result.case = row.case
         logger.info("disruptions: message joined to case %s", row.case.number)
+
+
+def _author(draft: CaseDraft) -> str:
+    """Return who wrote a draft matched without a contact (a post), else ""."""
+    if draft.email or draft.phone:
+        return ""  # matched on their own contact: the case's passenger
+    return draft.social_handle or draft.passenger_name or ""
 
 
 def message_text(draft: CaseDraft) -> str:
