@@ -133,6 +133,10 @@ def test_booking_references_follow_a_cue_word(text, expected):
         ("at 10 on 3 by 5", []),
         ("@ab1234 says hi, ref XYZ789", []),
         ("A3 601 to Athens", ["A3601"]),
+        # leading zeros are padding
+        ("Flight CA0981 cancelled", ["CA981"]),
+        # a link's path is not a flight
+        ("see https://status.example/CA981 now", []),
     ],
 )
 def test_flight_numbers_are_read_from_the_text(text, expected):

@@ -25,10 +25,11 @@ DAYS_BEFORE_POST = 3
 DAYS_AFTER_POST = 1
 
 # A designator (two characters, at least one a letter) and 1-4 digits, not part of
-# a longer word, a handle (@ab1234) or a reference (XYZ789 holds no "YZ789").
+# a longer word, a handle (@ab1234), a reference (XYZ789 holds no "YZ789") or a
+# link's path (status.example/CA981).
 FLIGHT_IN_TEXT = re.compile(
-    r"(?<![A-Za-z0-9@_])([A-Za-z][A-Za-z0-9]|[0-9][A-Za-z])( ?)(\d{1,4})"
-    r"(?![A-Za-z0-9])"
+    r"(?<![A-Za-z0-9@_/])([A-Za-z][A-Za-z0-9]|[0-9][A-Za-z])( ?)(\d{1,4})"
+    r"(?![A-Za-z0-9/])"
 )
 _LATIN_CUES = r"booking|pnr|confirmation|reservation|record\s+locator"
 _CJK_CUES = r"订单|预订|订座"
@@ -51,7 +52,8 @@ def flight_numbers_in(text: str) -> list[str]:
         designator, space, digits = match.groups()
         if space and designator != designator.upper():
             continue
-        number = f"{designator.upper()}{digits}"
+        # Leading zeros are padding: CA0981 is flight CA981.
+        number = f"{designator.upper()}{int(digits)}"
         if number not in found:
             found.append(number)
     return found
