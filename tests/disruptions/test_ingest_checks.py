@@ -459,6 +459,14 @@ def test_the_same_passenger_row_twice_is_one_passenger(operations):
             "2013,1,1,517,515,two,830,819,11,UA,1545,N1,EWR,IAH,227,1400,5,15,x",
             "dep_delay: Give a number.",
         ),
+        (
+            "2013,13,1,517,515,2,830,819,11,UA,1545,N1,EWR,IAH,227,1400,5,15,x",
+            "month: Give a month from 1 to 12.",
+        ),
+        (
+            "2013,2,30,517,515,2,830,819,11,UA,1545,N1,EWR,IAH,227,1400,5,15,x",
+            "day: No such day in that month.",
+        ),
     ],
 )
 def test_a_nycflights13_row_names_its_one_fault(tmp_path, row, message):

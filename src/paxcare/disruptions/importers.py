@@ -417,10 +417,13 @@ def _nycflights13_event(row: dict, shift_days: int) -> dict:
     year = _whole(row, "year")
     if not MINYEAR <= year <= MAXYEAR:
         raise RowProblem(f"year: {year_fault(date.min)}")
+    month = _whole(row, "month")
+    if not 1 <= month <= 12:
+        raise RowProblem("month: " + _("Give a month from 1 to 12."))
     try:
-        local_day = date(year, _whole(row, "month"), _whole(row, "day"))
+        local_day = date(year, month, _whole(row, "day"))
     except ValueError as error:
-        raise RowProblem(f"day: {error}") from error
+        raise RowProblem("day: " + _("No such day in that month.")) from error
     day = _moved(local_day, shift_days, "year")
     departure = _clock(day, row, "sched_dep_time", ZoneInfo(airport(origin).tz))
     arrival = _clock(day, row, "sched_arr_time", ZoneInfo(airport(destination).tz))
