@@ -5,6 +5,7 @@ import pytest
 from paxcare.cases.models import Event
 from paxcare.remedies.models import CaseFacts, OfferState, RemedyOffer
 from paxcare.remedies.offers import OfferDraft, propose_offer
+from paxcare.remedies.services import open_required_steps, tick_step
 from tests.factories import make_case
 from tests.remedies.test_offers import EUR_600, VOUCHER_400
 
@@ -316,3 +317,21 @@ def test_the_chinese_panel_cites_the_law_in_chinese(client, assessed_case, peopl
         "欧盟第261/2004号条例（Regulation (EC) No 261/2004），Art. 6, 7(1)" in chinese
     )
     assert "Regulation (EC) No 261/2004, Art." not in chinese
+
+
+def test_a_done_step_names_who_did_it_by_their_name(client, assessed_case, people):
+    # given a playbook step ticked by an agent who has a name
+    agent = people["agent"]
+    agent.first_name, agent.last_name = "Anna", "Li"
+    agent.save()
+    step = open_required_steps(assessed_case)[0]
+    tick_step(assessed_case, step.pk, actor=agent)
+    client.force_login(agent)
+
+    # when the case page is read in each language
+    english = _page(client, assessed_case)
+    chinese = _page(client, assessed_case, "zh-hans")
+
+    # then the step names the person, not the username
+    assert "done by Anna Li on " in english
+    assert "由 Anna Li 于 " in chinese
