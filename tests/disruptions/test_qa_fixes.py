@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from paxcare.comms.models import Notification
 from paxcare.disruptions.actions import give_goodwill
@@ -488,3 +489,39 @@ def test_a_goodwill_line_shows_the_amount_with_its_currency_s_decimals(
     line = describe_disruption_data(DisruptionEvent.GOODWILL, {**data, "form": "cash"})
 
     assert line == f"Goodwill gesture for flight CA981 2026-12-04: {shown}."
+
+
+@pytest.mark.parametrize(
+    ("changes", "english", "chinese"),
+    [
+        (
+            {"reason": "manifest"},
+            "Reassessed after the passenger's booking changed (flight CA981 "
+            "2026-12-04); owed now: no money owed.",
+            "旅客的订座变更后已重新评估（航班 CA981 2026-12-04）；现应得：",
+        ),
+        (
+            {"reason": "correction", "version": 2},
+            "Flight CA981 2026-12-04 updated (version 2, still cancellation); "
+            "owed now: no money owed.",
+            "航班 CA981 2026-12-04 已更新（第 2 版，仍为",
+        ),
+    ],
+)
+def test_an_update_that_keeps_the_kind_says_so(changes, english, chinese):
+    data = {
+        "flight": "CA981 2026-12-04",
+        "kind": "cancellation",
+        "old_kind": "cancellation",
+        "version": 1,
+        "entitlements": [],
+        **changes,
+    }
+
+    line = describe_disruption_data(DisruptionEvent.UPDATED, data)
+    with translation.override("zh-hans"):
+        in_chinese = describe_disruption_data(DisruptionEvent.UPDATED, data)
+
+    assert line == english
+    assert in_chinese.startswith(chinese)
+    assert "由取消变为取消" not in in_chinese

@@ -76,6 +76,22 @@ def describe_disruption_data(kind: str, data: dict) -> str:
         return (
             _("Joined to the %(kind)s of flight %(flight)s; owed: %(owed)s.") % values
         )
+    if kind == DisruptionEvent.UPDATED and data.get("reason") == "manifest":
+        return (
+            _(
+                "Reassessed after the passenger's booking changed (flight "
+                "%(flight)s); owed now: %(owed)s."
+            )
+            % values
+        )
+    if kind == DisruptionEvent.UPDATED and data.get("old_kind") == data.get("kind"):
+        return (
+            _(
+                "Flight %(flight)s updated (version %(version)s, still %(kind)s); "
+                "owed now: %(owed)s."
+            )
+            % values
+        )
     if kind == DisruptionEvent.UPDATED:
         values["old"] = _kind(data.get("old_kind"))
         return (
