@@ -47,9 +47,13 @@ def announce(events: list[Event]) -> None:
         events_recorded.send(sender=Event, events=events)
 
 
+# How PaxCare's own entries (no actor) name who wrote them.
+SYSTEM_LABEL = "PaxCare"
+
+
 def actor_label(user) -> str:
     if user is None:
-        return "PaxCare"
+        return SYSTEM_LABEL
     return user.get_full_name() or user.get_username()
 
 

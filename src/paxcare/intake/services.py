@@ -27,7 +27,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from paxcare.bulk import any_of, frozen_heap, insert_rows, new_row
-from paxcare.cases.events import EventType, actor_label, announce
+from paxcare.cases.events import SYSTEM_LABEL, EventType, actor_label, announce
 from paxcare.cases.models import Case, Event, Message
 from paxcare.cases.numbers import new_case_number
 from paxcare.cases.search import search_document
@@ -41,8 +41,6 @@ from paxcare.triage.services import Triage, categories_by_code, triage_texts
 
 logger = logging.getLogger(__name__)
 
-# What build_event writes for PaxCare's own entries (no actor).
-SYSTEM_LABEL = actor_label(None)
 ASSIGNMENT_RULE = "fewest_open"
 
 

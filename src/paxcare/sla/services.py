@@ -32,8 +32,8 @@ from django.utils import timezone
 
 from paxcare.bulk import insert_rows, new_row
 from paxcare.cases.events import (
+    SYSTEM_LABEL,
     EventType,
-    actor_label,
     announce,
     build_event,
     record_event,
@@ -72,8 +72,6 @@ PAUSING_KINDS = frozenset({ClockKind.RESOLUTION})
 STOPPING_STATUSES = frozenset({Status.RESOLVED, Status.CLOSED})
 
 ONE_MINUTE = timedelta(minutes=1)
-# What build_event writes for PaxCare's own entries (no actor).
-SYSTEM_LABEL = actor_label(None)
 
 
 @dataclass(frozen=True)
