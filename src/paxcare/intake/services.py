@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from paxcare.bulk import any_of, frozen_heap, insert_rows, new_row
 from paxcare.cases.events import SYSTEM_LABEL, EventType, actor_label, announce
-from paxcare.cases.models import Case, Event, Message
+from paxcare.cases.models import Case, Channel, Event, Message
 from paxcare.cases.numbers import new_case_number
 from paxcare.cases.search import search_document
 from paxcare.crm.services import PassengerLink, match_passengers
@@ -201,6 +201,8 @@ def _known_external_ids(drafts) -> dict:
         found = Case.objects.filter(any_of(Case, "external_id", ids), channel=channel)
         for case in found:
             known[(channel, case.external_id)] = case
+        if channel == Channel.SYSTEM:
+            continue  # PaxCare's own drafts are never filed on another case
         # A draft filed before as a message on an existing case (a post joined to
         # a disruption's case, a mail answering one) names that case, not a new one.
         filed = Message.objects.filter(
