@@ -20,6 +20,7 @@ notifies them again.
 """
 
 import logging
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -50,7 +51,9 @@ from paxcare.disruptions.wording import case_description, headline
 from paxcare.intake.drafts import CaseDraft
 from paxcare.intake.services import open_cases
 from paxcare.remedies.services import carrier_registry
+from paxcare.routing.services import routes_by_category, transaction_with_agents
 from paxcare.triage.models import Kind, Priority
+from paxcare.triage.services import categories_by_code
 
 logger = logging.getLogger(__name__)
 
@@ -120,8 +123,8 @@ def care_for_disruptions(
     options: dict[int, list[dict[str, str]]] = {}
     with frozen_heap():
         for chunk in _chunks(ids, FLIGHTS_PER_QUERY):
-            for groups in _unlinked_entries(chunk, batch_size):
-                _open_batch(groups, options, report, at)
+            for groups, kinds in _unlinked_entries(chunk, batch_size):
+                _open_batch(groups, kinds, options, report, at)
         for chunk in _chunks(ids, FLIGHTS_PER_QUERY):
             _update_older_versions(chunk, options, report, at, batch_size)
     return report
@@ -137,13 +140,14 @@ def _unlinked_entries(disruption_ids: list[int], batch_size: int):
 
     The manifests of the qualifying disruptions among ``disruption_ids`` are read
     together, ``batch_size`` rows a query in key order, so one batch may hold the
-    end of one flight and the start of the next.
+    end of one flight and the start of the next. With each batch comes disruption
+    id -> kind, as read before the batch locks its disruptions.
     """
-    flights = dict(
-        Disruption.objects.filter(pk__in=disruption_ids, qualifies=True).values_list(
-            "flight_id", "pk"
-        )
+    rows = Disruption.objects.filter(pk__in=disruption_ids, qualifies=True).values_list(
+        "flight_id", "pk", "kind"
     )
+    flights = {flight_id: pk for flight_id, pk, _kind in rows}
+    kinds = {pk: kind for _flight_id, pk, kind in rows}
     last = 0
     while flights and (
         entries := fetch_rows(
@@ -156,7 +160,7 @@ def _unlinked_entries(disruption_ids: list[int], batch_size: int):
         groups: dict[int, list[ManifestEntry]] = {}
         for entry in entries:
             groups.setdefault(flights[entry.flight_id], []).append(entry)
-        yield sorted(groups.items())
+        yield sorted(groups.items()), kinds
 
 
 def _update_older_versions(disruption_ids, options, report, at, batch_size) -> None:
@@ -297,14 +301,21 @@ def _rebooking_options_of(flights: Sequence[Flight]) -> dict[int, list[dict]]:
 # --- Opening and joining cases ---------------------------------------------------
 
 
-def _open_batch(groups, options, report: CareReport, at) -> None:
+def _open_batch(groups, kinds, options, report: CareReport, at) -> None:
     """Open or join the cases of a batch of passengers from one or more flights.
 
     Everything that needs no case (the engine's answers, the drafts) is worked
     out before intake opens the cases, so that a new case's creation event can
     carry what the disruption opened it for: one timeline row per passenger.
+
+    The batch's agents are reserved before its transaction, one for each of its
+    passengers (some may join a case they have), so that the departments are not
+    locked while the batch writes: another worker's batch assigns meanwhile.
     """
-    with frozen_heap(), transaction.atomic():
+    with (
+        frozen_heap(),
+        transaction_with_agents(_departments(groups, kinds), at=at) as reserved,
+    ):
         work = _unlinked(groups)
         _prefetch_options([d for d, _ in work], options)
         joined = _active_cases(work)
@@ -326,7 +337,7 @@ def _open_batch(groups, options, report: CareReport, at) -> None:
             summaries[(disruption.pk, answers[entry.pk].signature)]
             for disruption, entry in fresh
         ]
-        results = open_cases(_drafts(fresh, at), timeline_data=notes)
+        results = open_cases(_drafts(fresh, at), timeline_data=notes, reserved=reserved)
         cases = dict(joined)
         for (_, entry), result in zip(fresh, results, strict=True):
             if result.errors:
@@ -372,6 +383,19 @@ def _open_batch(groups, options, report: CareReport, at) -> None:
         insert_rows(events)
         announce(events)
         report.notified += queue(moments)
+
+
+def _departments(groups, kinds: dict[int, str]) -> Counter:
+    """Return department id -> passengers of ``groups`` whose cases it would own."""
+    categories = categories_by_code()
+    routes = routes_by_category()
+    wanted: Counter = Counter()
+    for disruption_id, entries in groups:
+        category = categories.get(CATEGORY[kinds[disruption_id]])
+        department = routes.get(category.pk) if category is not None else None
+        if department is not None:
+            wanted[department.pk] += len(entries)
+    return wanted
 
 
 def _unlinked(groups) -> list[tuple[Disruption, list[ManifestEntry]]]:

@@ -7,10 +7,10 @@ are alike) through ``proactive.care_for_disruptions``, with its own connection a
 its own transactions, and adds their reports up.
 
 The workers never touch the same disruption, manifest entry or case; what they
-share is the department they route to, whose row ``routing.assign_new_cases``
-locks until a batch commits: one worker builds its next batch (drafts, the
-engine's answers, the cases in memory) while the other writes, so two workers on
-two cores take about half the wall time of one (``docs/performance.md``).
+share is the department they route to. Each batch reserves its agents in a short
+transaction of its own (``routing.transaction_with_agents``) and so holds the
+department's lock only while choosing, not while it writes: both workers write at
+once (``docs/performance.md``).
 
 Forking needs committed data and a database other processes can reach: inside a
 transaction (a test's, a caller's) or on SQLite, whose writers take turns on the

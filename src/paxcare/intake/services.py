@@ -35,7 +35,11 @@ from paxcare.crm.services import PassengerLink, match_passengers
 from paxcare.disruptions.complaints import join_disruption_cases
 from paxcare.errors import FieldError, InvalidInput
 from paxcare.intake.drafts import CaseDraft, clean_draft
-from paxcare.routing.services import assign_new_cases, routes_by_category
+from paxcare.routing.services import (
+    AgentReservation,
+    assign_new_cases,
+    routes_by_category,
+)
 from paxcare.sla import services as sla
 from paxcare.triage.services import Triage, categories_by_code, triage_texts
 
@@ -67,12 +71,14 @@ def open_cases(
     *,
     actor=None,
     timeline_data: Sequence[Mapping[str, Any] | None] | None = None,
+    reserved: AgentReservation | None = None,
 ) -> list[IntakeResult]:
     """Open a case for each good draft; report each bad one with its errors.
 
     ``timeline_data``, one mapping (or None) per draft, adds keys to the data of
     the new case's ``case.created`` event: what the case was opened for, recorded
-    with its creation rather than as an event more.
+    with its creation rather than as an event more. ``reserved``: the agents the
+    caller reserved for these cases (``routing.reserve_agents``).
     """
     categories = categories_by_code()
     known_codes = set(categories)
@@ -94,7 +100,7 @@ def open_cases(
                 _open_batch(
                     [drafts[i] for i in good],
                     [results[i] for i in good],
-                    _Batch(categories, actor, notes),
+                    _Batch(categories, actor, notes, reserved),
                 )
             return results
         except IntegrityError:
@@ -117,6 +123,7 @@ class _Batch:
     categories: dict
     actor: Any
     notes: dict[int, Mapping[str, Any]]
+    reserved: AgentReservation | None = None
     now: datetime = field(default_factory=timezone.now)
 
 
@@ -156,9 +163,10 @@ def _open_batch(drafts, results, batch: _Batch) -> None:
     # than the routes' copy did.
     calendars = _department_calendars(cases)
     clocks, started = sla.plan_clocks(cases, at=now, new_cases=True)
-    # Assignment locks the departments until the commit: it comes last before the
-    # inserts, so that a second worker's batch is built while this one is held.
-    assign_new_cases(cases, at=now)
+    # Assignment locks the departments until the commit (unless the caller
+    # reserved the agents): it comes last before the inserts, so that a second
+    # worker's batch is built while this one is held.
+    assign_new_cases(cases, at=now, reserved=batch.reserved)
     if _department_calendars(cases) != calendars:
         clocks, started = sla.plan_clocks(cases, at=now, new_cases=True)
     insert_rows(cases)

@@ -98,3 +98,27 @@ class CategoryRoute(models.Model):
 
     def __str__(self) -> str:
         return f"{self.category.code} -> {self.department.code}"
+
+
+class Reservation(models.Model):
+    """Cases a batch is about to give an agent, counted in the agent's load.
+
+    A batch that assigns many cases decides its assignees in a short transaction
+    of its own and records them here; the transaction that writes its cases
+    deletes these rows, so that whoever reads the loads sees either the
+    reservation or the cases, never both, never neither (``routing.services``).
+    """
+
+    token = models.UUIDField()
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    cases = models.PositiveIntegerField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("agent reservation")
+        verbose_name_plural = _("agent reservations")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.cases}"

@@ -4,17 +4,29 @@ Assignment gives a case to the available agent of its department with the fewest
 active cases; ties go to whoever was given a case longest ago, so equals take turns.
 The department row is locked while choosing, so two workers assigning at the same
 time see each other's result instead of both picking the same agent.
+
+A batch holds that lock until its cases are committed, for until then nobody
+else can count them. A large batch (proactive care's 2,000 passengers) would keep
+every other batch of the department waiting that long, so it reserves its agents
+first instead (``transaction_with_agents``): the choice is made and recorded as
+``Reservation`` rows in a short transaction of its own, the loads that others read
+count those rows, and the transaction that writes the cases deletes them.
 """
 
 import heapq
 import logging
-from collections.abc import Sequence
-from datetime import datetime
+import uuid
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from functools import cache
 
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,7 +34,7 @@ from paxcare.cases.events import EventType, record_event
 from paxcare.cases.lifecycle import ACTIVE_STATUSES
 from paxcare.cases.models import Case
 from paxcare.errors import FieldError, InvalidInput
-from paxcare.routing.models import Agent, CategoryRoute, Department, Role
+from paxcare.routing.models import Agent, CategoryRoute, Department, Reservation, Role
 from paxcare.rowcache import RowCache
 
 logger = logging.getLogger(__name__)
@@ -45,9 +57,23 @@ def routes_by_category() -> dict[int, Department]:
     return dict(_routes.get())
 
 
+# A reservation whose batch never committed nor cancelled it (its process died)
+# stops counting after this long; batches commit within seconds.
+RESERVATION_LIFETIME = timedelta(minutes=10)
+
+
 def _candidates(department_id: int):
     """Available agents of a department, least loaded first, longest idle first."""
     active = Q(user__assigned_cases__status__in=ACTIVE_STATUSES)
+    reserved = (
+        Reservation.objects.filter(
+            user=OuterRef("user"),
+            created_at__gt=timezone.now() - RESERVATION_LIFETIME,
+        )
+        .values("user")
+        .annotate(total=Sum("cases"))
+        .values("total")
+    )
     return (
         Agent.objects.filter(
             departments=department_id,
@@ -56,7 +82,10 @@ def _candidates(department_id: int):
             role=Role.AGENT,
             user__is_active=True,
         )
-        .annotate(open_cases=Count("user__assigned_cases", filter=active))
+        .annotate(
+            open_cases=Count("user__assigned_cases", filter=active)
+            + Coalesce(Subquery(reserved), 0)
+        )
         .order_by("open_cases", F("last_assigned_at").asc(nulls_first=True), "pk")
     )
 
@@ -71,7 +100,7 @@ def assign_case(case: Case, *, actor=None, at: datetime | None = None) -> Case:
         locked = Case.objects.select_for_update().get(pk=case.pk)
         if locked.assignee_id is not None or locked.department_id is None:
             return locked
-        Department.objects.select_for_update().get(pk=locked.department_id)
+        Department.objects.select_for_update(no_key=True).get(pk=locked.department_id)
         agent = _candidates(locked.department_id).first()
         if agent is None:
             return locked
@@ -89,7 +118,10 @@ def assign_case(case: Case, *, actor=None, at: datetime | None = None) -> Case:
 
 
 def assign_new_cases(
-    cases: Sequence[Case], *, at: datetime | None = None
+    cases: Sequence[Case],
+    *,
+    at: datetime | None = None,
+    reserved: "AgentReservation | None" = None,
 ) -> list[Case]:
     """Assign a batch of fresh cases in memory, with the same rule as ``assign_case``.
 
@@ -98,9 +130,19 @@ def assign_new_cases(
     ``assignee_id`` on each case an agent takes and return those cases: the caller
     saves them and records each assignment on the case's timeline
     (``{"old": None, "new": <user id>, "rule": "fewest_open"}``).
+
+    With ``reserved`` (``transaction_with_agents``) the cases take the reserved
+    agents in turn and no lock is taken; should a department have more cases than
+    were reserved for it, the reservation is given back and the batch assigned the
+    locking way.
     """
     at = at or timezone.now()
     department_ids = sorted({c.department_id for c in cases if c.department_id})
+    if reserved is not None:
+        assigned = reserved.assign(cases)
+        if assigned is not None:
+            return assigned
+        reserved.release()
     if not department_ids:
         return []
     locked = {department.pk: department for department in _lock(department_ids)}
@@ -122,6 +164,96 @@ def assign_new_cases(
     return assigned
 
 
+@dataclass
+class AgentReservation:
+    """The agents chosen ahead for a batch's cases, department by department."""
+
+    token: uuid.UUID
+    # department id -> the user ids that take its cases, in turn
+    picks: dict[int, list[int]]
+    departments: dict[int, Department] = field(default_factory=dict)
+
+    def assign(self, cases: Sequence[Case]) -> list[Case] | None:
+        """Give the cases their reserved agents; None if too few were reserved."""
+        wanted = Counter(
+            c.department_id for c in cases if c.department_id and not c.assignee_id
+        )
+        if any(n > len(self.picks.get(d, ())) for d, n in wanted.items()):
+            return None
+        turns = {d: iter(users) for d, users in self.picks.items()}
+        assigned = []
+        for case in cases:
+            if case.assignee_id is not None or not case.department_id:
+                continue
+            if case.department_id in self.departments:
+                case.department = self.departments[case.department_id]
+            user_id = next(turns[case.department_id], None)
+            if user_id is not None:
+                case.assignee_id = user_id
+                assigned.append(case)
+        return assigned
+
+    def release(self) -> None:
+        """Delete the reservation's rows: its cases count now, or never will."""
+        if self.picks:
+            Reservation.objects.filter(token=self.token).delete()
+
+
+@contextmanager
+def transaction_with_agents(
+    cases_by_department: Mapping[int, int], *, at: datetime | None = None
+) -> Iterator[AgentReservation]:
+    """Reserve a batch's agents, then run the batch in a transaction of its own.
+
+    ``cases_by_department`` is how many cases of each department the batch may
+    open (more is harmless: a reservation counts in the loads only until the
+    batch commits). The agents are chosen as ``assign_new_cases`` would choose
+    them, under the departments' lock, in a short transaction that commits them
+    as ``Reservation`` rows, counted in every agent's load as their active cases
+    are. The body passes the reservation on to ``assign_new_cases``; the rows are
+    deleted in the batch's transaction, or after it if it fails.
+    """
+    reservation = _reserve(cases_by_department, at or timezone.now())
+    try:
+        with transaction.atomic():
+            yield reservation
+            reservation.release()
+    except BaseException:
+        try:
+            reservation.release()
+        except Exception:
+            logger.exception("routing: a reservation is left to expire")
+        raise
+
+
+def _reserve(cases_by_department: Mapping[int, int], at: datetime) -> AgentReservation:
+    token = uuid.uuid4()
+    department_ids = sorted(d for d, n in cases_by_department.items() if d and n > 0)
+    reservation = AgentReservation(token, {})
+    if not department_ids:
+        return reservation
+    with transaction.atomic():
+        reservation.departments = {d.pk: d for d in _lock(department_ids)}
+        now = timezone.now()
+        Reservation.objects.filter(created_at__lte=now - RESERVATION_LIFETIME).delete()
+        queue = _AgentQueue(department_ids)
+        for department_id in department_ids:
+            users = reservation.picks[department_id] = []
+            for _n in range(cases_by_department[department_id]):
+                user_id = queue.take(department_id)
+                if user_id is None:
+                    break
+                users.append(user_id)
+        loads = Counter(u for users in reservation.picks.values() for u in users)
+        Reservation.objects.bulk_create(
+            Reservation(token=token, user_id=user_id, cases=n, created_at=now)
+            for user_id, n in sorted(loads.items())
+        )
+        if queue.given:
+            _note_turns(sorted(queue.given), at)
+    return reservation
+
+
 # The statements of a batch's assignment are written out: they run for every
 # intake batch (an API batch is 5 to 20 requests), and Django's compiler took
 # longer to build the three of them than PostgreSQL took to answer (0.4 ms of a
@@ -133,9 +265,20 @@ def _in(values: Sequence) -> str:
 
 
 def _lock(department_ids: Sequence[int]):
-    """Read and lock the departments' rows (SQLite serialises writers itself)."""
+    """Read and lock the departments' rows (SQLite serialises writers itself).
+
+    NO KEY UPDATE: it excludes another assignment, but not the key-share locks
+    that the foreign-key checks of another batch's commit take on the rows.
+    """
     quote = connection.ops.quote_name
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    features = connection.features
+    lock = (
+        " FOR NO KEY UPDATE"
+        if features.has_select_for_no_key_update
+        else " FOR UPDATE"
+        if features.has_select_for_update
+        else ""
+    )
     return Department.objects.raw(
         f"SELECT * FROM {quote(Department._meta.db_table)}"
         f" WHERE {quote(Department._meta.pk.column)} IN {_in(department_ids)}"
@@ -149,20 +292,24 @@ def _members_sql() -> str:
     """Return the query of the available agents of some departments, with loads.
 
     One row per agent and department: department id, agent id, user id and the
-    user's active cases; longest idle first (never assigned before anybody), ties
-    by agent id, as ``_candidates`` orders them. Supervisors work cases given to
-    them, but new cases go to agents (the role parameter).
+    user's load (active cases, and cases reserved for them); longest idle first
+    (never assigned before anybody), ties by agent id, as ``_candidates`` orders
+    them. Supervisors work cases given to them, but new cases go to agents (the
+    role parameter).
     """
     quote = connection.ops.quote_name
     members = Agent.departments.through._meta.db_table
     agents = Agent._meta.db_table
     users = User._meta.db_table
     cases = Case._meta.db_table
+    reservations = Reservation._meta.db_table
     statuses = ", ".join(["%s"] * len(ACTIVE_STATUSES))
     return (
         f"SELECT m.department_id, a.id, a.user_id,"
         f" (SELECT COUNT(*) FROM {quote(cases)} c WHERE c.assignee_id = a.user_id"
         f" AND c.status IN ({statuses}))"
+        f" + (SELECT COALESCE(SUM(r.cases), 0) FROM {quote(reservations)} r"
+        " WHERE r.user_id = a.user_id AND r.created_at > %s)"
         f" FROM {quote(members)} m"
         f" JOIN {quote(agents)} a ON a.id = m.agent_id"
         f" JOIN {quote(users)} u ON u.id = a.user_id"
@@ -178,7 +325,10 @@ def _members(department_ids: Sequence[int]) -> list[tuple[int, int, int, int]]:
         + " ORDER BY a.last_assigned_at ASC NULLS FIRST, a.id, m.department_id"
     )
     statuses = sorted(status.value for status in ACTIVE_STATUSES)
-    params = [*statuses, True, Role.AGENT.value, True, *department_ids]
+    since = connection.ops.adapt_datetimefield_value(
+        timezone.now() - RESERVATION_LIFETIME
+    )
+    params = [*statuses, since, True, Role.AGENT.value, True, *department_ids]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
