@@ -138,25 +138,37 @@ def _chunks(values: list, size: int):
 def _unlinked_entries(disruption_ids: list[int], batch_size: int):
     """Yield batches of ``[(disruption id, entries), ...]`` not yet linked.
 
-    The manifests of the qualifying disruptions among ``disruption_ids`` are read
-    together, ``batch_size`` rows a query in key order, so one batch may hold the
-    end of one flight and the start of the next. With each batch comes disruption
-    id -> kind, as read before the batch locks its disruptions.
+    The keys of the unlinked entries of the qualifying disruptions among
+    ``disruption_ids`` are read first, in one query, then the entries
+    ``batch_size`` a query by key, so one batch may hold the end of one flight
+    and the start of the next. (Reading each batch as "the next rows after the
+    last key" made PostgreSQL scan the whole manifest table per batch when its
+    statistics lagged behind the manifests just loaded.) With each batch comes
+    disruption id -> kind, as read before the batch locks its disruptions.
     """
-    rows = Disruption.objects.filter(pk__in=disruption_ids, qualifies=True).values_list(
-        "flight_id", "pk", "kind"
+    rows = list(
+        Disruption.objects.filter(pk__in=disruption_ids, qualifies=True).values_list(
+            "flight_id", "pk", "kind"
+        )
     )
     flights = {flight_id: pk for flight_id, pk, _kind in rows}
     kinds = {pk: kind for _flight_id, pk, kind in rows}
-    last = 0
-    while flights and (
-        entries := fetch_rows(
-            ManifestEntry.objects.filter(
-                flight_id__in=list(flights), pk__gt=last, affected__isnull=True
-            ).order_by("pk")[:batch_size]
+    if not flights:
+        return
+    keys = list(
+        ManifestEntry.objects.filter(
+            any_of(ManifestEntry, "flight", list(flights)), affected__isnull=True
         )
-    ):
-        last = entries[-1].pk
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for start in range(0, len(keys), batch_size):
+        wanted = keys[start : start + batch_size]
+        entries = fetch_rows(
+            ManifestEntry.objects.filter(any_of(ManifestEntry, "id", wanted)).order_by(
+                "pk"
+            )
+        )
         groups: dict[int, list[ManifestEntry]] = {}
         for entry in entries:
             groups.setdefault(flights[entry.flight_id], []).append(entry)
