@@ -110,3 +110,23 @@ def test_the_migration_gives_cases_without_a_document_their_document():
     assert case.search_document == search_document(
         case.number, "x@y.cn", "", "Stroller", "童车坏了"
     )
+
+
+def test_a_case_paxcare_opened_is_found_by_its_subject_not_its_standard_wording():
+    # given a cancelled flight whose passenger PaxCare opened a case for, and a
+    # passenger who wrote in with the same words
+    from paxcare.disruptions.proactive import care_for_disruption
+    from tests.disruptions.test_workers import cancelled_flights
+
+    [disruption_id] = cancelled_flights(1, 1)
+    care_for_disruption(disruption_id)
+    opened = Case.objects.get(channel="system")
+    assert "looked after" in opened.description
+    make_case(subject="Help", description="I was not looked after at all")
+
+    # when agents search
+    # then the opened case is found by its flight, what happened and the name, not
+    # by the words every passenger of the flight shares; the written one is
+    assert found("AF30 cancelled Ann Smith") == [opened.subject]
+    assert found("looked after") == ["Help"]
+    assert "looked" not in opened.search_document.split()

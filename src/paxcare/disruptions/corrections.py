@@ -33,7 +33,7 @@ from django.utils import translation
 from paxcare.bulk import insert_rows
 from paxcare.cases.events import EventType, announce, build_event
 from paxcare.cases.models import Case, Event
-from paxcare.cases.search import search_document
+from paxcare.cases.search import search_document, searched_description
 from paxcare.disruptions.models import AffectedPassenger, Disruption, ManifestEntry
 from paxcare.disruptions.proactive import CATEGORY, PRIORITY, case_subject
 from paxcare.disruptions.wording import headline
@@ -191,7 +191,11 @@ def _follow_subject(case: Case, entry: ManifestEntry, line: str) -> list[tuple]:
         return []
     old, case.subject = case.subject, subject
     case.search_document = search_document(
-        case.number, entry.email, entry.phone, subject, case.description
+        case.number,
+        entry.email,
+        entry.phone,
+        subject,
+        searched_description(case.channel, case.description),
     )
     return [
         (
