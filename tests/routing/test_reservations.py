@@ -1,8 +1,9 @@
-"""A large batch reserves its agents first and writes without the department lock.
+"""Large batches reserve their agents first and write without the department lock.
 
-``transaction_with_agents`` chooses a batch's agents in a short transaction of its
-own and records them as ``Reservation`` rows, which count in every agent's load
-until the batch's transaction deletes them with the cases written.
+``agents_reserved`` chooses the agents of some batches' cases in a short
+transaction of its own and records them as ``Reservation`` rows, which count in
+every agent's load; each batch's commit (``reservation.transaction()``) takes its
+cases off them, and what is left goes when the block ends.
 """
 
 import threading
@@ -17,7 +18,7 @@ from paxcare.cases.models import Case
 from paxcare.disruptions.proactive import care_for_disruptions
 from paxcare.intake.services import open_cases
 from paxcare.routing.models import Department, Reservation
-from paxcare.routing.services import RESERVATION_LIFETIME, transaction_with_agents
+from paxcare.routing.services import RESERVATION_LIFETIME, agents_reserved
 from tests.disruptions.test_workers import cancelled_flights
 from tests.factories import make_agent
 from tests.routing.test_batch_assignment import drafts
@@ -43,7 +44,7 @@ def test_a_reserved_batch_takes_its_agents_in_turn_and_leaves_no_reservation():
         make_agent(name)
 
     # when a batch of four cases is opened with its agents reserved
-    with transaction_with_agents({baggage(): 4}) as reserved:
+    with agents_reserved({baggage(): 4}) as reserved, reserved.transaction():
         assert reserved.picks[baggage()] == [user_id(n) for n in "abca"]
         assert Reservation.objects.filter(token=reserved.token).count() == 3
         results = open_cases(drafts(*["baggage.delayed"] * 4), reserved=reserved)
@@ -53,11 +54,38 @@ def test_a_reserved_batch_takes_its_agents_in_turn_and_leaves_no_reservation():
     assert Reservation.objects.count() == 0
 
 
+def test_each_batch_takes_the_next_agents_off_the_reservation():
+    # given three baggage agents and five cases reserved for two batches
+    for name in ("a", "b", "c"):
+        make_agent(name)
+    with agents_reserved({baggage(): 5}) as reserved:
+        # when the first batch opens three cases
+        with reserved.transaction():
+            first = open_cases(
+                drafts(*["baggage.delayed"] * 3, prefix="one"), reserved=reserved
+            )
+
+        # then they are off the reservation (a, b, c, a, b), which holds the
+        # other two
+        assert reserved.picks[baggage()] == [user_id(n) for n in "abcab"]
+        held = dict(Reservation.objects.values_list("user__username", "cases"))
+        assert held == {"a": 1, "b": 1, "c": 0}
+
+        # and the second batch takes the next two
+        with reserved.transaction():
+            second = open_cases(
+                drafts(*["baggage.delayed"] * 2, prefix="two"), reserved=reserved
+            )
+    assert owners(first) == ["a", "b", "c"]
+    assert owners(second) == ["a", "b"]
+    assert Reservation.objects.count() == 0
+
+
 def test_a_held_reservation_counts_in_the_loads_others_read():
     # given two baggage agents, and a batch that reserved one case for a
     make_agent("a")
     make_agent("b")
-    with transaction_with_agents({baggage(): 1}) as reserved:
+    with agents_reserved({baggage(): 1}) as reserved:
         assert reserved.picks[baggage()] == [user_id("a")]
 
         # when another case is opened before the batch writes its own
@@ -65,7 +93,8 @@ def test_a_held_reservation_counts_in_the_loads_others_read():
 
         # then it goes to b, a's reserved case counting as a's load
         assert owners(other) == ["b"]
-        mine = open_cases(drafts("baggage.delayed"), reserved=reserved)
+        with reserved.transaction():
+            mine = open_cases(drafts("baggage.delayed"), reserved=reserved)
     assert owners(mine) == ["a"]
 
 
@@ -75,12 +104,19 @@ def test_a_failed_batch_gives_its_reservation_back():
     make_agent("b")
 
     # when a batch reserves two cases and fails before it commits
-    with pytest.raises(RuntimeError), transaction_with_agents({baggage(): 2}):
-        open_cases(drafts("baggage.delayed", "baggage.delayed"))
-        raise RuntimeError("the batch failed")
+    with pytest.raises(RuntimeError), agents_reserved({baggage(): 2}) as reserved:
+        try:
+            with reserved.transaction():
+                open_cases(
+                    drafts("baggage.delayed", "baggage.delayed"), reserved=reserved
+                )
+                raise RuntimeError("the batch failed")
+        finally:
+            # then its cases are gone and its reservation whole until the end
+            assert Case.objects.count() == 0
+            assert sum(Reservation.objects.values_list("cases", flat=True)) == 2
 
-    # then neither its cases nor its reservation remain
-    assert Case.objects.count() == 0
+    # and then the reservation is gone too
     assert Reservation.objects.count() == 0
 
 
@@ -110,13 +146,13 @@ def test_cases_beyond_the_reservation_are_assigned_the_locking_way():
     # given two baggage agents and a reservation of one case
     make_agent("a")
     make_agent("b")
-    with transaction_with_agents({baggage(): 1}) as reserved:
+    with agents_reserved({baggage(): 1}) as reserved, reserved.transaction():
         # when the batch opens three cases
         results = open_cases(drafts(*["baggage.delayed"] * 3), reserved=reserved)
 
     # then every case has an agent, the load evened out (a holds the reservation
     # while the batch assigns, so b starts)
-    assert sorted(owners(results)) == ["a", "b", "b"]
+    assert owners(results) == ["b", "a", "b"]
     assert Reservation.objects.count() == 0
 
 
@@ -159,7 +195,7 @@ def test_a_reserved_batch_does_not_keep_another_worker_waiting():
 
     thread = threading.Thread(target=other_worker)
     thread.start()
-    with transaction_with_agents({baggage(): 2}) as reserved:
+    with agents_reserved({baggage(): 2}) as reserved, reserved.transaction():
         mine = open_cases(
             drafts("baggage.delayed", "baggage.delayed"), reserved=reserved
         )

@@ -51,7 +51,7 @@ from paxcare.disruptions.wording import case_description, headline
 from paxcare.intake.drafts import CaseDraft
 from paxcare.intake.services import open_cases
 from paxcare.remedies.services import carrier_registry
-from paxcare.routing.services import routes_by_category, transaction_with_agents
+from paxcare.routing.services import agents_reserved, routes_by_category
 from paxcare.triage.models import Kind, Priority
 from paxcare.triage.services import categories_by_code
 
@@ -123,8 +123,10 @@ def care_for_disruptions(
     options: dict[int, list[dict[str, str]]] = {}
     with frozen_heap():
         for chunk in _chunks(ids, FLIGHTS_PER_QUERY):
-            for groups, kinds in _unlinked_entries(chunk, batch_size):
-                _open_batch(groups, kinds, options, report, at)
+            unlinked = _Unlinked(chunk)
+            with agents_reserved(unlinked.departments(), at=at) as reserved:
+                for groups in unlinked.batches(batch_size):
+                    _open_batch(groups, options, report, at, reserved)
         for chunk in _chunks(ids, FLIGHTS_PER_QUERY):
             _update_older_versions(chunk, options, report, at, batch_size)
     return report
@@ -135,44 +137,65 @@ def _chunks(values: list, size: int):
         yield values[start : start + size]
 
 
-def _unlinked_entries(disruption_ids: list[int], batch_size: int):
-    """Yield batches of ``[(disruption id, entries), ...]`` not yet linked.
+class _Unlinked:
+    """The manifest entries not yet linked of the qualifying disruptions of a chunk.
 
-    The keys of the unlinked entries of the qualifying disruptions among
-    ``disruption_ids`` are read first, in one query, then the entries
-    ``batch_size`` a query by key, so one batch may hold the end of one flight
-    and the start of the next. (Reading each batch as "the next rows after the
-    last key" made PostgreSQL scan the whole manifest table per batch when its
-    statistics lagged behind the manifests just loaded.) With each batch comes
-    disruption id -> kind, as read before the batch locks its disruptions.
+    Their keys are read once, in one query, then the entries ``batch_size`` a
+    query by key, so one batch may hold the end of one flight and the start of
+    the next. (Reading each batch as "the next rows after the last key" made
+    PostgreSQL scan the whole manifest table per batch when its statistics lagged
+    behind the manifests just loaded.)
     """
-    rows = list(
-        Disruption.objects.filter(pk__in=disruption_ids, qualifies=True).values_list(
-            "flight_id", "pk", "kind"
+
+    def __init__(self, disruption_ids: list[int]) -> None:
+        rows = list(
+            Disruption.objects.filter(
+                pk__in=disruption_ids, qualifies=True
+            ).values_list("flight_id", "pk", "kind")
         )
-    )
-    flights = {flight_id: pk for flight_id, pk, _kind in rows}
-    kinds = {pk: kind for _flight_id, pk, kind in rows}
-    if not flights:
-        return
-    keys = list(
-        ManifestEntry.objects.filter(
-            any_of(ManifestEntry, "flight", list(flights)), affected__isnull=True
-        )
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-    for start in range(0, len(keys), batch_size):
-        wanted = keys[start : start + batch_size]
-        entries = fetch_rows(
-            ManifestEntry.objects.filter(any_of(ManifestEntry, "id", wanted)).order_by(
-                "pk"
+        self.flights = {flight_id: pk for flight_id, pk, _kind in rows}
+        self.kinds = {pk: kind for _flight_id, pk, kind in rows}
+        self.keys: list[tuple[int, int]] = []
+        if self.flights:
+            self.keys = list(
+                ManifestEntry.objects.filter(
+                    any_of(ManifestEntry, "flight", list(self.flights)),
+                    affected__isnull=True,
+                )
+                .order_by("pk")
+                .values_list("pk", "flight_id")
             )
-        )
-        groups: dict[int, list[ManifestEntry]] = {}
-        for entry in entries:
-            groups.setdefault(flights[entry.flight_id], []).append(entry)
-        yield sorted(groups.items()), kinds
+
+    def departments(self) -> Counter:
+        """Return department id -> entries whose new cases it would own.
+
+        As the disruptions read now say: a batch locks its disruptions and reads
+        them again, and an entry may join a case its passenger has.
+        """
+        categories = categories_by_code()
+        routes = routes_by_category()
+        per_kind = Counter(self.kinds[self.flights[f]] for _pk, f in self.keys)
+        wanted: Counter = Counter()
+        for kind, entries in per_kind.items():
+            category = categories.get(CATEGORY[kind])
+            department = routes.get(category.pk) if category is not None else None
+            if department is not None:
+                wanted[department.pk] += entries
+        return wanted
+
+    def batches(self, batch_size: int):
+        """Yield ``[(disruption id, entries), ...]`` of up to ``batch_size`` entries."""
+        for start in range(0, len(self.keys), batch_size):
+            wanted = [pk for pk, _flight in self.keys[start : start + batch_size]]
+            entries = fetch_rows(
+                ManifestEntry.objects.filter(
+                    any_of(ManifestEntry, "id", wanted)
+                ).order_by("pk")
+            )
+            groups: dict[int, list[ManifestEntry]] = {}
+            for entry in entries:
+                groups.setdefault(self.flights[entry.flight_id], []).append(entry)
+            yield sorted(groups.items())
 
 
 def _update_older_versions(disruption_ids, options, report, at, batch_size) -> None:
@@ -313,21 +336,18 @@ def _rebooking_options_of(flights: Sequence[Flight]) -> dict[int, list[dict]]:
 # --- Opening and joining cases ---------------------------------------------------
 
 
-def _open_batch(groups, kinds, options, report: CareReport, at) -> None:
+def _open_batch(groups, options, report: CareReport, at, reserved) -> None:
     """Open or join the cases of a batch of passengers from one or more flights.
 
     Everything that needs no case (the engine's answers, the drafts) is worked
     out before intake opens the cases, so that a new case's creation event can
     carry what the disruption opened it for: one timeline row per passenger.
 
-    The batch's agents are reserved before its transaction, one for each of its
-    passengers (some may join a case they have), so that the departments are not
-    locked while the batch writes: another worker's batch assigns meanwhile.
+    The agents were reserved ahead (``reserved``, for the whole chunk), so that
+    the departments are not locked while the batch writes: another worker's batch
+    assigns meanwhile.
     """
-    with (
-        frozen_heap(),
-        transaction_with_agents(_departments(groups, kinds), at=at) as reserved,
-    ):
+    with frozen_heap(), reserved.transaction():
         work = _unlinked(groups)
         _prefetch_options([d for d, _ in work], options)
         joined = _active_cases(work)
@@ -395,19 +415,6 @@ def _open_batch(groups, kinds, options, report: CareReport, at) -> None:
         insert_rows(events)
         announce(events)
         report.notified += queue(moments)
-
-
-def _departments(groups, kinds: dict[int, str]) -> Counter:
-    """Return department id -> passengers of ``groups`` whose cases it would own."""
-    categories = categories_by_code()
-    routes = routes_by_category()
-    wanted: Counter = Counter()
-    for disruption_id, entries in groups:
-        category = categories.get(CATEGORY[kinds[disruption_id]])
-        department = routes.get(category.pk) if category is not None else None
-        if department is not None:
-            wanted[department.pk] += len(entries)
-    return wanted
 
 
 def _unlinked(groups) -> list[tuple[Disruption, list[ManifestEntry]]]:

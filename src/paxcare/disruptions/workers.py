@@ -7,10 +7,10 @@ are alike) through ``proactive.care_for_disruptions``, with its own connection a
 its own transactions, and adds their reports up.
 
 The workers never touch the same disruption, manifest entry or case; what they
-share is the department they route to. Each batch reserves its agents in a short
-transaction of its own (``routing.transaction_with_agents``) and so holds the
-department's lock only while choosing, not while it writes: both workers write at
-once (``docs/performance.md``).
+share is the department they route to. Each worker reserves the agents of a
+chunk's batches in a short transaction of its own (``routing.agents_reserved``)
+and so holds the department's lock only while choosing, not while it writes: both
+workers write at once (``docs/performance.md``).
 
 Forking needs committed data and a database other processes can reach: inside a
 transaction (a test's, a caller's) or on SQLite, whose writers take turns on the

@@ -6,11 +6,12 @@ The department row is locked while choosing, so two workers assigning at the sam
 time see each other's result instead of both picking the same agent.
 
 A batch holds that lock until its cases are committed, for until then nobody
-else can count them. A large batch (proactive care's 2,000 passengers) would keep
-every other batch of the department waiting that long, so it reserves its agents
-first instead (``transaction_with_agents``): the choice is made and recorded as
-``Reservation`` rows in a short transaction of its own, the loads that others read
-count those rows, and the transaction that writes the cases deletes them.
+else can count them. Proactive care's batches of 2,000 passengers would keep every
+other batch of the department waiting that long, so they reserve their agents
+first instead (``agents_reserved``), for all the batches of up to 200 flights at
+once: the choice is made and recorded as ``Reservation`` rows in a short
+transaction of its own, the loads that others read count those rows, and each
+batch's commit takes its cases off them.
 """
 
 import heapq
@@ -25,7 +26,8 @@ from functools import cache
 
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
-from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
+from django.db.models import Case as DbCase
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -131,10 +133,10 @@ def assign_new_cases(
     saves them and records each assignment on the case's timeline
     (``{"old": None, "new": <user id>, "rule": "fewest_open"}``).
 
-    With ``reserved`` (``transaction_with_agents``) the cases take the reserved
-    agents in turn and no lock is taken; should a department have more cases than
-    were reserved for it, the reservation is given back and the batch assigned the
-    locking way.
+    With ``reserved`` (``agents_reserved``, inside its ``transaction()``) the cases
+    take the next reserved agents and no lock is taken; should a department have
+    more cases than are left reserved for it, the batch is assigned the locking
+    way.
     """
     at = at or timezone.now()
     department_ids = sorted({c.department_id for c in cases if c.department_id})
@@ -142,7 +144,6 @@ def assign_new_cases(
         assigned = reserved.assign(cases)
         if assigned is not None:
             return assigned
-        reserved.release()
     if not department_ids:
         return []
     locked = {department.pk: department for department in _lock(department_ids)}
@@ -166,64 +167,110 @@ def assign_new_cases(
 
 @dataclass
 class AgentReservation:
-    """The agents chosen ahead for a batch's cases, department by department."""
+    """The agents chosen ahead for some batches' cases, department by department.
+
+    The batches take the agents in turn, each in ``transaction()``; ``taken``
+    counts, per department, the agents of the batches committed so far.
+    """
 
     token: uuid.UUID
     # department id -> the user ids that take its cases, in turn
     picks: dict[int, list[int]]
     departments: dict[int, Department] = field(default_factory=dict)
+    taken: dict[int, int] = field(default_factory=dict)
+    # What the batch in progress takes: department id -> picks, user id -> cases.
+    _batch: tuple[dict[int, int], Counter] | None = None
 
     def assign(self, cases: Sequence[Case]) -> list[Case] | None:
-        """Give the cases their reserved agents; None if too few were reserved."""
+        """Give the cases their reserved agents; None if too few were reserved.
+
+        Called again in the same batch (intake retries a batch after a conflict),
+        it starts again where the batch started.
+        """
         wanted = Counter(
             c.department_id for c in cases if c.department_id and not c.assignee_id
         )
-        if any(n > len(self.picks.get(d, ())) for d, n in wanted.items()):
+        if self._batch is None or any(
+            n > len(self.picks.get(d, ())) - self.taken.get(d, 0)
+            for d, n in wanted.items()
+        ):
             return None
-        turns = {d: iter(users) for d, users in self.picks.items()}
+        used, users = {}, Counter()
         assigned = []
         for case in cases:
             if case.assignee_id is not None or not case.department_id:
                 continue
-            if case.department_id in self.departments:
-                case.department = self.departments[case.department_id]
-            user_id = next(turns[case.department_id], None)
-            if user_id is not None:
-                case.assignee_id = user_id
-                assigned.append(case)
+            department_id = case.department_id
+            if department_id in self.departments:
+                case.department = self.departments[department_id]
+            turn = self.taken.get(department_id, 0) + used.get(department_id, 0)
+            case.assignee_id = self.picks[department_id][turn]
+            used[department_id] = used.get(department_id, 0) + 1
+            users[case.assignee_id] += 1
+            assigned.append(case)
+        self._batch = (used, users)
         return assigned
 
+    @contextmanager
+    def transaction(self) -> Iterator["AgentReservation"]:
+        """Run one batch in a transaction of its own, with the next reserved agents.
+
+        The batch's commit moves the cases it gave the agents from the reservation
+        into their active cases: whoever reads the loads sees either, never both.
+        """
+        with transaction.atomic():
+            self._batch = ({}, Counter())
+            try:
+                yield self
+                used, users = self._batch
+                self._settle(users)
+            finally:
+                self._batch = None
+        for department_id, n in used.items():
+            self.taken[department_id] = self.taken.get(department_id, 0) + n
+
+    def _settle(self, users: Counter) -> None:
+        """Take the batch's cases off the reservation (and keep it from expiring)."""
+        if not self.picks:
+            return
+        update: dict = {"created_at": timezone.now()}
+        if users:
+            update["cases"] = F("cases") - DbCase(
+                *(When(user_id=user_id, then=n) for user_id, n in users.items()),
+                default=0,
+            )
+        Reservation.objects.filter(token=self.token).update(**update)
+
     def release(self) -> None:
-        """Delete the reservation's rows: its cases count now, or never will."""
+        """Delete what is left of the reservation: those cases will not come."""
         if self.picks:
             Reservation.objects.filter(token=self.token).delete()
 
 
 @contextmanager
-def transaction_with_agents(
+def agents_reserved(
     cases_by_department: Mapping[int, int], *, at: datetime | None = None
 ) -> Iterator[AgentReservation]:
-    """Reserve a batch's agents, then run the batch in a transaction of its own.
+    """Reserve the agents of some batches' cases ahead, for the ``with`` block.
 
-    ``cases_by_department`` is how many cases of each department the batch may
-    open (more is harmless: a reservation counts in the loads only until the
-    batch commits). The agents are chosen as ``assign_new_cases`` would choose
-    them, under the departments' lock, in a short transaction that commits them
-    as ``Reservation`` rows, counted in every agent's load as their active cases
-    are. The body passes the reservation on to ``assign_new_cases``; the rows are
-    deleted in the batch's transaction, or after it if it fails.
+    ``cases_by_department`` is how many cases of each department the batches may
+    open (more is harmless: what is left counts in the loads only until the
+    block ends). The agents are chosen as ``assign_new_cases`` would choose them,
+    under the departments' lock, in a short transaction that commits them as
+    ``Reservation`` rows, counted in every agent's load as their active cases
+    are. Each batch then runs in ``reservation.transaction()`` and passes the
+    reservation to ``assign_new_cases``, which takes no lock; a batch's commit
+    takes its cases off the reservation, and what is left is deleted when the
+    block ends, however it ends.
     """
     reservation = _reserve(cases_by_department, at or timezone.now())
     try:
-        with transaction.atomic():
-            yield reservation
-            reservation.release()
-    except BaseException:
+        yield reservation
+    finally:
         try:
             reservation.release()
         except Exception:
             logger.exception("routing: a reservation is left to expire")
-        raise
 
 
 def _reserve(cases_by_department: Mapping[int, int], at: datetime) -> AgentReservation:
