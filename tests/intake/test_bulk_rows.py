@@ -5,15 +5,27 @@ multi-row INSERT; both must store exactly what ``Model.save()`` would and hand b
 the keys in order.
 """
 
+import gc
+import json
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DataError, IntegrityError, connection, transaction
 
-from paxcare.bulk import COPY_MIN_ROWS, any_of, fetch_rows, insert_rows, new_row
-from paxcare.cases.models import Case, Event
+from paxcare.bulk import (
+    BULK_GC_THRESHOLD,
+    COPY_MIN_ROWS,
+    _encoder,
+    any_of,
+    fetch_rows,
+    frozen_heap,
+    insert_rows,
+    new_row,
+)
+from paxcare.cases.models import Case, Channel, Event
 from paxcare.crm.models import Booking, FlightSegment, Passenger
 from paxcare.routing.models import Department
 from paxcare.sla.models import Clock
@@ -320,3 +332,128 @@ def test_fetched_rows_are_the_rows_the_orm_reads():
     assert fetched[0].case == cases[0]
     assert sorted(c.flight_date for c in fetched_cases) == [date(2025, 3, 3)] * 2
     assert {c.received_at for c in fetched_cases} == {c.received_at for c in cases}
+
+
+@pytest.mark.parametrize("count", [4, COPY_MIN_ROWS + 1])
+def test_times_of_a_repeated_hour_keep_their_own_instant(count):
+    # given cases received in Chicago's repeated hour, half before the clocks went
+    # back (fold 0, -05:00) and half after (fold 1, -06:00): equal in Python
+    chicago = ZoneInfo("America/Chicago")
+    before = datetime(2025, 11, 2, 1, 30, tzinfo=chicago)
+    after = before.replace(fold=1)
+    assert before == after
+    passenger = Passenger.objects.create(full_name="Li Wei")
+    cases = [
+        case_row(passenger, n, received_at=(before, after)[n % 2], flight_date=None)
+        for n in range(count)
+    ]
+
+    # when they are inserted in one call
+    insert_rows(cases)
+
+    # then each is stored at its own instant, an hour apart
+    stored = Case.objects.in_bulk([c.pk for c in cases])
+    assert [stored[c.pk].received_at for c in cases[:2]] == [
+        datetime(2025, 11, 2, 6, 30, tzinfo=UTC),
+        datetime(2025, 11, 2, 7, 30, tzinfo=UTC),
+    ]
+    assert {stored[c.pk].received_at for c in cases} == {
+        datetime(2025, 11, 2, 6, 30, tzinfo=UTC),
+        datetime(2025, 11, 2, 7, 30, tzinfo=UTC),
+    }
+    assert len({stored[c.pk].received_at for c in cases[::2]}) == 1
+
+
+def test_a_date_column_and_instants_shared_by_many_rows_read_back_unchanged():
+    # given a large batch whose rows share one instant of receipt and one flight
+    # date, in another zone than the database's
+    passenger = Passenger.objects.create(full_name="Li Wei")
+    received = datetime(2025, 3, 3, 9, 15, 30, 123456, tzinfo=BEIJING)
+    cases = [
+        case_row(passenger, n, received_at=received, flight_date=date(2025, 3, 2))
+        for n in range(COPY_MIN_ROWS + 1)
+    ]
+
+    # when they are inserted in one call
+    insert_rows(cases)
+
+    # then every row holds them exactly
+    assert set(
+        Case.objects.filter(pk__in=[c.pk for c in cases]).values_list(
+            "received_at", "flight_date"
+        )
+    ) == {(datetime(2025, 3, 3, 1, 15, 30, 123456, tzinfo=UTC), date(2025, 3, 2))}
+
+
+def test_bulk_work_collects_young_objects_less_often_until_its_last_block_ends():
+    # given the collector's own thresholds
+    before = gc.get_threshold()
+
+    # when bulk work runs, one block inside another
+    with frozen_heap():
+        with frozen_heap():
+            inner = gc.get_threshold()
+        outer = gc.get_threshold()
+
+    # then both ran at the bulk threshold, and the collector is as it was after
+    assert inner == outer == (BULK_GC_THRESHOLD, *before[1:])
+    assert gc.get_threshold() == before
+
+
+def test_any_of_matches_text_with_an_array_literals_own_characters_exactly():
+    # given passengers whose names hold what an array's text must escape
+    names = ['a "quoted", name', "back\\slash {braced}", "NULL", "", "行李 ✈️"]
+    for name in names:
+        Passenger.objects.create(full_name=name)
+    Passenger.objects.create(full_name="back")
+
+    # when they are looked up by those names, and by a name nobody has
+    found = Passenger.objects.filter(
+        any_of(Passenger, "full_name", [*names, "nobody"])
+    ).values_list("full_name", flat=True)
+
+    # then each is found by its own name, and no other
+    assert sorted(found) == sorted(names)
+
+
+def test_any_of_finds_rows_by_their_keys_and_by_a_list_holding_a_none():
+    # given three passengers
+    rows = [Passenger.objects.create(full_name=n) for n in ("A", "B", "C")]
+
+    # when they are looked up by keys (one unknown), and by keys with a None
+    by_keys = Passenger.objects.filter(
+        any_of(Passenger, "id", [rows[0].pk, rows[2].pk, 2**62])
+    )
+    with_none = Passenger.objects.filter(any_of(Passenger, "id", [rows[1].pk, None]))
+
+    # then the rows of those keys are found
+    assert sorted(p.full_name for p in by_keys) == ["A", "C"]
+    assert [p.full_name for p in with_none] == ["B"]
+
+
+@pytest.mark.parametrize("encoder", [json.JSONEncoder, DjangoJSONEncoder])
+def test_a_json_column_is_written_as_its_fields_encoder_writes_it(encoder):
+    # given values of every JSON kind, a choice as a key and what Django's
+    # encoder adds (a decimal, a date, an aware time)
+    values = [
+        {"a": [1, 2.5, None, True, 'é 行李\n"q"'], Channel.SYSTEM: {"x": -0.0}},
+        [],
+        "top é",
+        3.25,
+    ]
+    if encoder is DjangoJSONEncoder:
+        values.append({"fare": Decimal("1.50"), "at": datetime(2025, 3, 3, tzinfo=UTC)})
+
+    # when the bulk path's encoder writes them, then it writes what encode() does
+    encode = _encoder(encoder())
+    assert [encode(value) for value in values] == [
+        encoder().encode(value) for value in values
+    ]
+
+
+def test_a_json_value_that_holds_itself_is_refused():
+    looped = {"n": 1}
+    looped["self"] = looped
+
+    with pytest.raises(ValueError, match="Circular reference"):
+        _encoder(json.JSONEncoder())(looped)
