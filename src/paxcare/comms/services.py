@@ -12,7 +12,7 @@ nothing leaves at all when it rolls back.
 
 import logging
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
@@ -115,14 +115,14 @@ def queue_notifications(moments: Sequence[Moment]) -> list[Notification]:
         return []
     now = timezone.now()
     recipients = _recipients(moments)
-    domain = _mail_domain()
+    mail_ids = _mail_ids(_mail_domain(), sum(map(len, recipients.values())))
     rows = []
     for moment in moments:
         for recipient in recipients.get(id(moment), []):
-            rows.append(_row(moment, recipient, now, domain))
+            rows.append(_row(moment, recipient, now, mail_ids))
     created = _insert_new(rows)
     _note_unreachable(created, recipients, moments)
-    to_send = [n.pk for n in created if n.status == NotificationStatus.QUEUED]
+    to_send = [n.id for n in created if n.status == NotificationStatus.QUEUED]
     if to_send:
         # robust: a queue that is down must not fail a commit that already happened;
         # the outbox sweep sends these rows within the minute instead.
@@ -145,6 +145,9 @@ def _recipients(moments: Sequence[Moment]) -> dict[int, list[Recipient]]:
     passengers = _passengers(moments)
     flagged = _flagged_addresses(passengers.values())
     supervisors = _supervisors([m for m in moments if m.purpose in STAFF_PURPOSES])
+    # Read once per batch: every read of a setting goes through its lazy object.
+    channels = frozenset(settings.COMMS_CHANNELS)
+    sms_always = frozenset(settings.COMMS_SMS_ALWAYS)
     found: dict[int, list[Recipient]] = {}
     for moment in moments:
         if moment.purpose in STAFF_PURPOSES:
@@ -152,7 +155,9 @@ def _recipients(moments: Sequence[Moment]) -> dict[int, list[Recipient]]:
             continue
         passenger = passengers.get(moment.case.passenger_id)
         if passenger is not None:
-            found[id(moment)] = _passenger_channels(moment, passenger, flagged)
+            found[id(moment)] = _passenger_channels(
+                moment, passenger, flagged, channels, sms_always
+            )
     return found
 
 
@@ -183,12 +188,15 @@ def _flagged_addresses(passengers) -> set[tuple[str, str]]:
 
 
 def _passenger_channels(
-    moment: Moment, passenger: Passenger, flagged: set[tuple[str, str]]
+    moment: Moment,
+    passenger: Passenger,
+    flagged: set[tuple[str, str]],
+    channels: frozenset[str],
+    sms_always: frozenset[str],
 ) -> list[Recipient]:
     if moment.purpose in UNSOLICITED and not passenger.consent_contact:
         return []
     language = _language(moment.language or moment.case.language or passenger.language)
-    channels = set(settings.COMMS_CHANNELS)
     found = []
     email = passenger.email.lower()
     email_usable = False
@@ -196,7 +204,7 @@ def _passenger_channels(
         suppressed = (NotificationChannel.EMAIL, email) in flagged
         email_usable = not suppressed
         found.append(Recipient(NotificationChannel.EMAIL, email, language, suppressed))
-    sms_wanted = not email_usable or moment.purpose in settings.COMMS_SMS_ALWAYS
+    sms_wanted = not email_usable or moment.purpose in sms_always
     if passenger.phone and sms_wanted and NotificationChannel.SMS in channels:
         suppressed = (NotificationChannel.SMS, passenger.phone) in flagged
         found.append(
@@ -286,6 +294,17 @@ def new_mail_id(domain: str | None = None) -> str:
     return f"<pxc.{secrets.token_hex(12)}@{domain or _mail_domain()}>"
 
 
+def _mail_ids(domain: str, count: int) -> Iterator[str]:
+    """Yield up to ``count`` fresh Message-IDs, made as ``new_mail_id`` makes one.
+
+    The random bytes of all of them are drawn in one call: one read of the
+    system's random source per batch rather than one per notification.
+    """
+    digits = secrets.token_hex(12 * count)
+    for start in range(0, len(digits), 24):
+        yield f"<pxc.{digits[start : start + 24]}@{domain}>"
+
+
 def _mail_domain() -> str:
     return settings.COMMS_MESSAGE_ID_DOMAIN or _sender_domain()
 
@@ -298,7 +317,7 @@ def _sender_domain() -> str:
 
 
 def _row(
-    moment: Moment, recipient: Recipient, now: datetime, domain: str
+    moment: Moment, recipient: Recipient, now: datetime, mail_ids: Iterator[str]
 ) -> Notification:
     is_email = recipient.channel == NotificationChannel.EMAIL
     if recipient.unreachable:
@@ -316,9 +335,7 @@ def _row(
         "context": moment.context,
         "message_id": moment.message_id,
         # A row that is never sent needs no Message-ID.
-        "mail_id": new_mail_id(domain)
-        if is_email and not recipient.unreachable
-        else None,
+        "mail_id": next(mail_ids) if is_email and not recipient.unreachable else None,
         "status": status,
         "last_error": recipient.unreachable,
         "created_at": now,

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 
-from paxcare.bulk import insert_rows, new_row
+from paxcare.bulk import equals_any, insert_rows, new_row
 from paxcare.cases.models import Channel
 from paxcare.crm.models import Passenger
 
@@ -153,8 +153,9 @@ def _known_passengers(drafts: Sequence) -> _Directory:
         if not values:
             continue
         if as_array:
-            conditions.append(f"{column} = ANY(%s)")
-            params.append(sorted(values))
+            condition, param = equals_any(column, sorted(values))
+            conditions.append(condition)
+            params.append(param)
         else:
             conditions.append(f"{column} IN ({', '.join(['%s'] * len(values))})")
             params.extend(sorted(values))

@@ -71,32 +71,34 @@ def moments_for(
         return []
     key = notification_key(disruption)
     joined = joined or {}
-    languages = {
-        case.pk: _language(joined.get(case.pk) or case.language) for case, _ in pairs
-    }
+    # Cases by ``id``, not ``pk``: the property costs a Python call each time,
+    # and a meltdown asks it for every passenger.
+    languages = [_language(joined.get(case.id) or case.language) for case, _ in pairs]
     # The words of each (answer, language), built in one language switch per
     # language: a flight's 150 passengers share a few dozen answers.
     wanted: dict[str, dict[str, Answer]] = {}
-    for case, answer in pairs:
-        wanted.setdefault(languages[case.pk], {}).setdefault(answer.signature, answer)
+    for (_case, answer), language in zip(pairs, languages, strict=True):
+        wanted.setdefault(language, {}).setdefault(answer.signature, answer)
     contexts: dict[tuple[str, str], dict[str, str]] = {}
     for language, answers in wanted.items():
         with translation.override(language):
             words = _Words(flight, disruption, language, public_path)
             for signature, answer in answers.items():
                 contexts[(signature, language)] = words.context(answer)
-    return [
-        Moment(
-            case=case,
-            purpose=PURPOSE,
-            key=key,
-            context=_with_case(
-                contexts[(answer.signature, languages[case.pk])], case.pk in joined
-            ),
-            language=languages[case.pk] if case.pk in joined else "",
+    moments = []
+    for (case, answer), language in zip(pairs, languages, strict=True):
+        is_joined = case.id in joined
+        context = contexts[(answer.signature, language)]
+        moments.append(
+            Moment(
+                case=case,
+                purpose=PURPOSE,
+                key=key,
+                context=_with_case(context, is_joined),
+                language=language if is_joined else "",
+            )
         )
-        for case, answer in pairs
-    ]
+    return moments
 
 
 def _language(value: str) -> str:

@@ -45,7 +45,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 
-from paxcare.bulk import MAX_PARAMS, MAX_ROWS, insert_rows, new_row
+from paxcare.bulk import MAX_PARAMS, MAX_ROWS, date_texts, insert_rows, new_row
 from paxcare.cases.events import EventType
 from paxcare.cases.lifecycle import Status
 from paxcare.cases.models import Case, Event
@@ -377,9 +377,9 @@ def _sort(events: Sequence[Event]) -> tuple[list[Case], set[int]]:
             continue
         if kind in OPENING:
             case = _opened_case(event)
-            if case is not None and opened.setdefault(case.pk, case) is case:
+            if case is not None and opened.setdefault(case.id, case) is case:
                 if kind == EventType.CREATED:
-                    created.add(case.pk)
+                    created.add(case.id)
                 continue
         changed.add(event.case_id)
     # A case with any other change, or flagged without its creation, is read.
@@ -398,7 +398,7 @@ def _opened_case(event: Event) -> Case | None:
     if not Event.case.is_cached(event):
         return None
     case = event.case
-    if case is None or case._state.adding or case.pk != event.case_id:
+    if case is None or case._state.adding or case.id != event.case_id:
         return None
     if (
         case.status != Status.NEW
@@ -426,7 +426,7 @@ def add_new_facts(cases: Sequence[Case]) -> set[int]:
     for case in cases:
         code = _category_code(case)
         if code is None:
-            left.add(case.pk)
+            left.add(case.id)
         else:
             facts.append(_new_fact(case, code))
     if not facts:
@@ -447,7 +447,7 @@ def _category_code(case: Case) -> str | None:
     if not Case.category.is_cached(case):
         return None
     category = case.category
-    if category is None or category.pk != case.category_id:
+    if category is None or category.id != case.category_id:
         return None
     return category.code
 
@@ -455,7 +455,7 @@ def _category_code(case: Case) -> str | None:
 def _new_fact(case: Case, code: str) -> CaseFact:
     """Return the fact ``fact_from_values`` gives a case just opened."""
     values = {
-        "case_id": case.pk,
+        "case_id": case.id,
         "counted": case.duplicate_of_id is None,
         "department_id": case.department_id,
         "assignee_id": case.assignee_id,
@@ -479,9 +479,18 @@ def _new_contributions(facts: Sequence[CaseFact]) -> Counter:
     passengers of a disrupted flight are a few kinds of fact.
     """
     kinds: dict[tuple, list] = {}
+    # A batch's facts share a few instants of receipt: each local day is worked
+    # out once (keyed with the offset too: two times in a zone's repeated hour
+    # are equal in Python, yet different instants).
+    days: dict[tuple, date] = {}
     for fact in facts:
+        received_at = fact.received_at
+        moment = (received_at, received_at.utcoffset())
+        day = days.get(moment)
+        if day is None:
+            day = days[moment] = local_day(received_at)
         key = (
-            local_day(fact.received_at),
+            day,
             fact.counted,
             fact.department_id,
             fact.category_code,
@@ -505,6 +514,7 @@ def _new_contributions(facts: Sequence[CaseFact]) -> Counter:
 
 _FACT_COLUMNS = list(CaseFact._meta.concrete_fields)
 _pick_fact = itemgetter(*[f.attname for f in _FACT_COLUMNS])
+_RECEIVED_AT = [f.attname for f in _FACT_COLUMNS].index("received_at")
 
 
 # On PostgreSQL, from this many facts a COPY in a savepoint costs less CPU than one
@@ -531,6 +541,10 @@ def _insert_new_facts(facts: list[CaseFact]) -> list[CaseFact]:
 
 
 def _copy_facts(facts: list[CaseFact]) -> None:
+    # The time of receipt as text, once per instant (``bulk.date_texts``): the
+    # facts of a batch share a few. The other times, empty on a new fact, go as
+    # they are.
+    text = date_texts()
     quote = connection.ops.quote_name
     table = quote(CaseFact._meta.db_table)
     columns = ", ".join(quote(f.column) for f in _FACT_COLUMNS)
@@ -541,7 +555,9 @@ def _copy_facts(facts: list[CaseFact]) -> None:
         cursor.copy(statement) as copy,
     ):
         for fact in facts:
-            copy.write_row(_pick_fact(fact.__dict__))
+            row = list(_pick_fact(fact.__dict__))
+            row[_RECEIVED_AT] = text(row[_RECEIVED_AT])
+            copy.write_row(row)
 
 
 def _insert_facts_once(facts: list[CaseFact]) -> list[CaseFact]:

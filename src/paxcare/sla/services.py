@@ -114,8 +114,6 @@ def plan_clocks(
     existing = set() if new_cases else _existing_clocks([case.pk for case in cases])
     clocks: list[Clock] = []
     events: list[Event] = []
-    # Cases started alike share their event's data: built once, not per case.
-    shared: dict[tuple, dict] = {}
     for case in cases:
         policy = starter.policy(case)
         if policy is None:
@@ -123,19 +121,33 @@ def plan_clocks(
             continue
         calendar = starter.calendar(case)
         started_at = at if at is not None else case.received_at
-        new = [
-            starter.clock(case, policy, calendar, kind, started_at)
-            for kind in STARTED_KINDS
-            if (case.pk, kind) not in existing
-            and not (
-                kind == ClockKind.FIRST_RESPONSE and case.first_response_at is not None
-            )
-        ]
-        if not new:
+        kinds = _kinds_to_start(case, existing)
+        if not kinds:
             continue
-        clocks.extend(new)
-        events.append(_started_event(case, policy, calendar, new, started_at, shared))
+        start = starter.start(policy, calendar, kinds, started_at)
+        related = {"case": case, "policy": policy, "calendar": calendar}
+        clocks.extend(new_row(Clock, values, related) for values in start.clocks)
+        events.append(new_row(Event, start.event, {"case": case, "actor": None}))
     return clocks, events
+
+
+def _kinds_to_start(case: Case, existing: set[tuple[int, str]]) -> tuple[str, ...]:
+    """Return the kinds of ``STARTED_KINDS`` the case has no clock of yet.
+
+    A case with a first response gets no first-response clock.
+    """
+    if not existing and case.first_response_at is None:
+        # A new case: the usual answer, without the walk below.
+        return STARTED_KINDS
+    pk = case.pk if existing else None
+    return tuple(
+        kind
+        for kind in STARTED_KINDS
+        if (pk, kind) not in existing
+        and not (
+            kind == ClockKind.FIRST_RESPONSE and case.first_response_at is not None
+        )
+    )
 
 
 def _load_rules() -> tuple[list[SlaPolicy], dict[int, BusinessCalendar]]:
@@ -148,14 +160,26 @@ def _load_rules() -> tuple[list[SlaPolicy], dict[int, BusinessCalendar]]:
 _rules = RowCache(_load_rules)
 
 
+@dataclass(frozen=True)
+class _Start:
+    """The column values of the clocks and of the SLA_STARTED event a case gets.
+
+    Shared by the cases of a batch started alike: ``new_row`` copies them, and the
+    events share one ``data`` dict, never changed afterwards.
+    """
+
+    clocks: tuple[dict[str, Any], ...]
+    event: dict[str, Any]
+
+
 class _Starter:
     """What starting the clocks of one batch needs, each worked out once.
 
     A batch shares a few policies, calendars and start instants (an intake batch
     starts every clock at the same moment), so the matching policy is kept per
-    (category, kind, priority, channel) and the due times per (policy, calendar,
-    clock kind, start): the working-hours arithmetic runs a few times per batch,
-    not twice per case.
+    (category, kind, priority, channel) and the clocks' and the event's values
+    per (policy, calendar, clock kinds, start): the working-hours arithmetic and
+    the event's data are worked out a few times per batch, not once per case.
     """
 
     def __init__(self, cases: Sequence[Case]) -> None:
@@ -166,7 +190,9 @@ class _Starter:
         self.department_calendars = _department_calendars(cases)
         self.codes = _category_codes(cases)
         self.matches: dict[tuple, SlaPolicy | None] = {}
-        self.schedules: dict[tuple, tuple[datetime, datetime]] = {}
+        # Keyed by the identity of the policy and the calendar: both are the
+        # rows read once above, alive as long as this object.
+        self.starts: dict[tuple, _Start] = {}
 
     def policy(self, case: Case) -> SlaPolicy | None:
         code = self.codes[case.category_id]
@@ -179,43 +205,68 @@ class _Starter:
         calendar_id = self.department_calendars.get(case.department_id)
         return self.calendars.get(calendar_id, self.fallback)
 
-    def clock(
+    def start(
         self,
-        case: Case,
         policy: SlaPolicy,
         calendar: BusinessCalendar | None,
-        kind: str,
+        kinds: tuple[str, ...],
         started_at: datetime,
-    ) -> Clock:
-        """Return the unsaved clock of one kind, scheduled from ``started_at``."""
-        if kind == ClockKind.FIRST_RESPONSE:
-            minutes = policy.first_response_minutes
-            business_hours = policy.first_response_business_hours
-        else:
-            minutes = policy.resolution_minutes
-            business_hours = policy.resolution_business_hours
-        key = (policy.pk, calendar.pk if calendar else None, kind, started_at)
-        if key not in self.schedules:
-            probe = Clock(
-                kind=kind,
-                target_minutes=minutes,
-                warn_before_minutes=policy.warn_before_minutes,
+    ) -> _Start:
+        """Return the values of the clocks of ``kinds`` and of their event."""
+        key = (id(policy), id(calendar), kinds, started_at)
+        found = self.starts.get(key)
+        if found is None:
+            clocks = tuple(
+                _clock_values(policy, calendar, kind, started_at) for kind in kinds
             )
-            office = _office(calendar) if business_hours else ALWAYS_OPEN
-            _schedule(probe, started_at, timedelta(minutes=minutes), office)
-            self.schedules[key] = (probe.warn_at, probe.due_at)
-        warn_at, due_at = self.schedules[key]
-        values = {
-            "kind": kind,
-            "business_hours": business_hours,
-            "target_minutes": minutes,
-            "started_at": started_at,
-            "due_at": due_at,
-            "warn_at": warn_at,
-            "warn_before_minutes": policy.warn_before_minutes,
-        }
-        related = {"case": case, "policy": policy, "calendar": calendar}
-        return new_row(Clock, values, related)
+            data = {
+                "policy": policy.pk,
+                "policy_name": policy.name,
+                "calendar": calendar.code if calendar else "",
+                "due": {
+                    values["kind"]: values["due_at"].isoformat() for values in clocks
+                },
+            }
+            event = {
+                "type": EventType.SLA_STARTED,
+                "actor_label": SYSTEM_LABEL,
+                "channel": Channel.SYSTEM,
+                "data": data,
+                "occurred_at": started_at,
+            }
+            found = self.starts[key] = _Start(clocks, event)
+        return found
+
+
+def _clock_values(
+    policy: SlaPolicy,
+    calendar: BusinessCalendar | None,
+    kind: str,
+    started_at: datetime,
+) -> dict[str, Any]:
+    """Return the column values of a clock of ``kind`` that starts at ``started_at``."""
+    if kind == ClockKind.FIRST_RESPONSE:
+        minutes = policy.first_response_minutes
+        business_hours = policy.first_response_business_hours
+    else:
+        minutes = policy.resolution_minutes
+        business_hours = policy.resolution_business_hours
+    probe = Clock(
+        kind=kind,
+        target_minutes=minutes,
+        warn_before_minutes=policy.warn_before_minutes,
+    )
+    office = _office(calendar) if business_hours else ALWAYS_OPEN
+    _schedule(probe, started_at, timedelta(minutes=minutes), office)
+    return {
+        "kind": kind,
+        "business_hours": business_hours,
+        "target_minutes": minutes,
+        "started_at": started_at,
+        "due_at": probe.due_at,
+        "warn_at": probe.warn_at,
+        "warn_before_minutes": policy.warn_before_minutes,
+    }
 
 
 # Converting a calendar row parses its hours and dates (1 ms and more); the result is
@@ -281,44 +332,6 @@ def _matchers_set(policy: SlaPolicy, case: Case, category_code: str) -> int | No
     return count
 
 
-def _started_event(
-    case: Case,
-    policy: SlaPolicy,
-    calendar: BusinessCalendar | None,
-    clocks: list[Clock],
-    at: datetime,
-    shared: dict[tuple, dict] | None = None,
-) -> Event:
-    """Return the SLA_STARTED event of one case's new clocks.
-
-    ``shared`` keeps the data of each (policy, calendar, clocks) once per caller:
-    the events of a batch started alike hold one dict, never changed afterwards.
-    """
-    key = (
-        policy.pk,
-        calendar.pk if calendar else None,
-        tuple((clock.kind, clock.due_at) for clock in clocks),
-    )
-    data = None if shared is None else shared.get(key)
-    if data is None:
-        data = {
-            "policy": policy.pk,
-            "policy_name": policy.name,
-            "calendar": calendar.code if calendar else "",
-            "due": {clock.kind: clock.due_at.isoformat() for clock in clocks},
-        }
-        if shared is not None:
-            shared[key] = data
-    values = {
-        "type": EventType.SLA_STARTED,
-        "actor_label": SYSTEM_LABEL,
-        "channel": Channel.SYSTEM,
-        "data": data,
-        "occurred_at": at,
-    }
-    return new_row(Event, values, {"case": case, "actor": None})
-
-
 def _department_calendars(cases: Sequence[Case]) -> dict[int | None, int | None]:
     """Return department id -> calendar id; from the cached departments if loaded."""
     found: dict[int | None, int | None] = {}
@@ -340,6 +353,8 @@ def _category_codes(cases: Sequence[Case]) -> dict[int, str]:
     codes = {}
     missing = set()
     for case in cases:
+        if case.category_id in codes:
+            continue
         if Case.category.is_cached(case):
             codes[case.category_id] = case.category.code
         else:
