@@ -309,15 +309,19 @@ def cpu_since(start: tuple[float, float]) -> tuple[float, float]:
 
 
 def warm_up() -> None:
-    """Pay the one-time costs (classifier, airports, URL table, agents) first."""
+    """Pay the one-time costs (classifier, airports, URL table, holiday tables,
+    agents) first, before the care's worker processes are forked."""
     from django.contrib.auth import get_user_model
     from django.urls import reverse
 
     from paxcare.intake.drafts import iata_airports
     from paxcare.routing.models import Agent, Department
+    from paxcare.sla.calendar import country_days
     from paxcare.triage.services import active_classifier
 
     active_classifier()
+    # Imports the holidays package (0.1 s of CPU), which the first SLA clock needs.
+    country_days("CN", 2026)
     iata_airports()
     reverse("disruptions:public_list")
     department = Department.objects.get(code="disruption-care")
