@@ -210,3 +210,43 @@ def test_a_reserved_batch_does_not_keep_another_worker_waiting():
     assert seen["owners"] == ["c"]
     assert owners(mine) == ["a", "b"]
     assert Reservation.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param({"is_active": False}, id="deactivated"),
+        pytest.param({"agent__is_available": False}, id="unavailable"),
+        pytest.param({"left": True}, id="left the department"),
+    ],
+)
+def test_an_agent_who_cannot_take_cases_any_more_gets_none_of_the_rest(change):
+    # given agents a and b, and a run that reserved four cases for two batches
+    make_agent("a")
+    make_agent("b")
+    with agents_reserved({baggage(): 4}) as reserved:
+        with reserved.transaction():
+            first = open_cases(
+                drafts(*["baggage.delayed"] * 2, prefix="one"), reserved=reserved
+            )
+
+        # when a can no longer take cases between the batches
+        a = get_user_model().objects.get(username="a")
+        if change.get("left"):
+            a.agent.departments.clear()
+        elif "is_active" in change:
+            a.is_active = False
+            a.save()
+        else:
+            a.agent.is_available = False
+            a.agent.save()
+        with reserved.transaction():
+            second = open_cases(
+                drafts(*["baggage.delayed"] * 2, prefix="two"), reserved=reserved
+            )
+
+    # then the first batch went round, the second goes to b alone, and nothing
+    # stays reserved
+    assert owners(first) == ["a", "b"]
+    assert owners(second) == ["b", "b"]
+    assert Reservation.objects.count() == 0

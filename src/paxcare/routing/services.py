@@ -178,6 +178,8 @@ class AgentReservation:
     picks: dict[int, list[int]]
     departments: dict[int, Department] = field(default_factory=dict)
     taken: dict[int, int] = field(default_factory=dict)
+    # When the cases are given (the agents' turns are noted at this time).
+    at: datetime | None = None
     # What the batch in progress takes: department id -> picks, user id -> cases.
     _batch: tuple[dict[int, int], Counter] | None = None
 
@@ -217,7 +219,10 @@ class AgentReservation:
 
         The batch's commit moves the cases it gave the agents from the reservation
         into their active cases: whoever reads the loads sees either, never both.
+        Should one of the agents still to come have left the department, become
+        unavailable or been deactivated since, the rest is reserved again first.
         """
+        self._reserve_again_if_gone()
         with transaction.atomic():
             self._batch = ({}, Counter())
             try:
@@ -228,6 +233,42 @@ class AgentReservation:
                 self._batch = None
         for department_id, n in used.items():
             self.taken[department_id] = self.taken.get(department_id, 0) + n
+
+    def _left(self) -> dict[int, int]:
+        """Return department id -> reserved cases not yet taken."""
+        return {d: len(users) - self.taken.get(d, 0) for d, users in self.picks.items()}
+
+    def _reserve_again_if_gone(self) -> None:
+        """Choose the agents of the cases left again if any of theirs can't take them.
+
+        One small query a batch: the pairs of department and agent still to come,
+        against those that may still be given new cases.
+        """
+        wanted = {
+            (department_id, user_id)
+            for department_id, users in self.picks.items()
+            for user_id in users[self.taken.get(department_id, 0) :]
+        }
+        if not wanted:
+            return
+        members = Agent.departments.through.objects.filter(
+            department_id__in={d for d, _ in wanted},
+            agent__user_id__in={u for _, u in wanted},
+            agent__is_available=True,
+            agent__role=Role.AGENT,
+            agent__user__is_active=True,
+        ).values_list("department_id", "agent__user_id")
+        if wanted <= set(members):
+            return
+        left = self._left()
+        self.release()
+        again = _reserve(left, self.at or timezone.now())
+        self.token, self.picks, self.departments = (
+            again.token,
+            again.picks,
+            again.departments,
+        )
+        self.taken = {}
 
     def _settle(self, users: Counter) -> None:
         """Take the batch's cases off the reservation (and keep it from expiring)."""
@@ -276,7 +317,7 @@ def agents_reserved(
 def _reserve(cases_by_department: Mapping[int, int], at: datetime) -> AgentReservation:
     token = uuid.uuid4()
     department_ids = sorted(d for d, n in cases_by_department.items() if d and n > 0)
-    reservation = AgentReservation(token, {})
+    reservation = AgentReservation(token, {}, at=at)
     if not department_ids:
         return reservation
     with transaction.atomic():
