@@ -50,6 +50,19 @@ def test_the_same_external_id_answers_the_known_case(baggage_agent):
     assert Case.objects.filter(external_id="crm-77").count() == 1
 
 
+@pytest.mark.parametrize("blank", ["", "   "])
+def test_an_empty_external_id_is_no_id(baggage_agent, blank):
+    body = {"description": "Lost bag.", "external_id": blank}
+
+    first = baggage_agent.post("/cases", body)
+    second = baggage_agent.post("/cases", body)
+
+    assert (first.status_code, second.status_code) == (201, 201)
+    assert second.json()["number"] != first.json()["number"]
+    assert first.json()["external_id"] is None
+    assert Case.objects.filter(external_id__isnull=True).count() == 2
+
+
 def test_an_auditor_may_not_open_cases(api_as):
     auditor = api_as("qa", role=Role.AUDITOR, departments=())
 
