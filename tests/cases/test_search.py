@@ -112,7 +112,7 @@ def test_the_migration_gives_cases_without_a_document_their_document():
     )
 
 
-def test_a_case_paxcare_opened_is_found_by_its_subject_not_its_standard_wording():
+def test_a_case_paxcare_opened_is_found_by_subject_and_reason_not_standard_words():
     # given a cancelled flight whose passenger PaxCare opened a case for, and a
     # passenger who wrote in with the same words
     from paxcare.disruptions.proactive import care_for_disruption
@@ -125,8 +125,11 @@ def test_a_case_paxcare_opened_is_found_by_its_subject_not_its_standard_wording(
     make_case(subject="Help", description="I was not looked after at all")
 
     # when agents search
-    # then the opened case is found by its flight, what happened and the name, not
-    # by the words every passenger of the flight shares; the written one is
+    # then the opened case is found by its flight, what happened, the name and the
+    # reason, not by the words every passenger of the flight shares; the written
+    # one is
     assert found("AF30 cancelled Ann Smith") == [opened.subject]
+    reason = opened.description.split("Reason: ")[1].split(".")[0]
+    assert found(f"AF30 {reason}") == [opened.subject]
     assert found("looked after") == ["Help"]
     assert "looked" not in opened.search_document.split()

@@ -2,10 +2,11 @@
 
 The one search behind the console and the API. Every case keeps a
 ``search_document``: its number, the passenger's e-mail and phone, the words of
-subject and description lower-cased (not the standard description of a case
-PaxCare opened itself, ``searched_description``), and for Chinese text every
-single character and every pair of neighbouring characters (Chinese has no
-spaces, so a word of two characters is found through its pair). A case is
+subject and description lower-cased (for a case PaxCare opened itself, the
+disruption's reason in place of its standard description, see
+``CaseDraft.search_words``), and for Chinese text every single character and
+every pair of neighbouring characters (Chinese has no spaces, so a word of two
+characters is found through its pair). A case is
 searched in its *search text*: that document followed by its travel references
 (flight number, booking reference, e-ticket number with and without its dash,
 lower-cased), so that an agent on a call finds a case by the PNR or the flight the
@@ -28,7 +29,6 @@ from django.db.models import F, Func, Lookup, Q, TextField
 from django.db.models.functions import Lower
 from django.db.models.lookups import Contains
 
-from paxcare.cases.models import Channel
 from paxcare.cases.numbers import normalise_case_number
 
 # CJK unified ideographs (with extension A and compatibility ideographs).
@@ -71,20 +71,6 @@ def _terms(text: str) -> list[str]:
         if "@" in word or "." in word:
             terms.extend(part for part in _PARTS.split(word) if part)
     return terms
-
-
-def searched_description(channel: str, description: str) -> str:
-    """Return what of a case's description goes into its search document.
-
-    A case PaxCare opened itself (channel ``system``: a disrupted flight's
-    passenger) has PaxCare's standard wording of the disruption as description,
-    the same for every passenger of the flight: a search for its words would list
-    them all, and the subject names the flight, what happened and the passenger
-    already. Such a case is found by its subject, contacts and travel references;
-    leaving the description out also halves the index's work for each of the
-    150,000 cases a hub meltdown opens.
-    """
-    return "" if channel == Channel.SYSTEM else description
 
 
 def search_document(*parts: str) -> str:

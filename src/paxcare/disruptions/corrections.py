@@ -33,10 +33,10 @@ from django.utils import translation
 from paxcare.bulk import insert_rows
 from paxcare.cases.events import EventType, announce, build_event
 from paxcare.cases.models import Case, Event
-from paxcare.cases.search import search_document, searched_description
+from paxcare.cases.search import search_document
 from paxcare.disruptions.models import AffectedPassenger, Disruption, ManifestEntry
 from paxcare.disruptions.proactive import CATEGORY, PRIORITY, case_subject
-from paxcare.disruptions.wording import headline
+from paxcare.disruptions.wording import headline, reason_text
 from paxcare.routing.services import assign_case, change_department, routes_by_category
 from paxcare.triage.models import PRIORITY_RANK, Category
 
@@ -86,6 +86,7 @@ def follow_corrections(
         c.code: c for c in Category.objects.filter(code__in=set(CATEGORY.values()))
     }
     headlines = _headlines(disruption, {e.language for e in entries.values()})
+    reasons = _reasons(disruption, {e.language for e in entries.values()})
 
     changed, events = [], []
     for case in cases:
@@ -94,7 +95,9 @@ def follow_corrections(
         found = _follow_category(case, disruption, old_kinds[case.pk], hand, categories)
         found += _follow_priority(case, disruption, old_kinds[case.pk], hand)
         if not hand.subject:
-            found += _follow_subject(case, entry, headlines[entry.language])
+            found += _follow_subject(
+                case, entry, headlines[entry.language], reasons[entry.language]
+            )
         if found:
             case.updated_at = at
             changed.append(case)
@@ -158,6 +161,14 @@ def _headlines(disruption: Disruption, languages: set[str]) -> dict[str, str]:
     return found
 
 
+def _reasons(disruption: Disruption, languages: set[str]) -> dict[str, str]:
+    found = {}
+    for language in languages:
+        with translation.override(language):
+            found[language] = reason_text(disruption.flight.cause)
+    return found
+
+
 def _follow_category(case, disruption, old_kind, hand, categories) -> list[tuple]:
     if hand.category or old_kind == disruption.kind:
         return []
@@ -185,7 +196,9 @@ def _follow_priority(case, disruption, old_kind, hand) -> list[tuple]:
     return [(EventType.PRIORITY_CHANGED, {"old": old, "new": wanted})]
 
 
-def _follow_subject(case: Case, entry: ManifestEntry, line: str) -> list[tuple]:
+def _follow_subject(
+    case: Case, entry: ManifestEntry, line: str, reason: str
+) -> list[tuple]:
     subject = case_subject(line, entry)
     if subject == case.subject:
         return []
@@ -195,7 +208,7 @@ def _follow_subject(case: Case, entry: ManifestEntry, line: str) -> list[tuple]:
         entry.email,
         entry.phone,
         subject,
-        searched_description(case.channel, case.description),
+        reason,
     )
     return [
         (

@@ -47,7 +47,7 @@ from paxcare.disruptions.models import (
 )
 from paxcare.disruptions.notifications import moments_for, notify_passengers, queue
 from paxcare.disruptions.timeline import DisruptionEvent, owed_summary
-from paxcare.disruptions.wording import case_description, headline
+from paxcare.disruptions.wording import case_description, headline, reason_text
 from paxcare.intake.drafts import CaseDraft
 from paxcare.intake.services import open_cases
 from paxcare.remedies.services import carrier_registry
@@ -552,8 +552,9 @@ def _drafts(fresh, at) -> list[CaseDraft]:
                 texts[key] = (
                     headline(flight, disruption),
                     case_description(flight, disruption),
+                    reason_text(flight.cause),
                 )
-        subject, description = texts[key]
+        subject, description, reason = texts[key]
         drafts.append(
             CaseDraft(
                 subject=case_subject(subject, entry),
@@ -574,6 +575,7 @@ def _drafts(fresh, at) -> list[CaseDraft]:
                 flight_date=flight.flight_date,
                 airport=flight.origin,
                 received_at=at,
+                search_words=reason,
             )
         )
     return drafts

@@ -75,6 +75,10 @@ class CaseDraft:
     flight_date: date | None = None
     airport: str = ""
     received_at: datetime | None = None
+    # The words a search finds the case by in place of its description's (None:
+    # the description's). PaxCare's own cases give the reason only: their
+    # standard description is the same for every passenger of a flight.
+    search_words: str | None = None
     require_contact: bool = False
     extra: dict = field(default_factory=dict)
 

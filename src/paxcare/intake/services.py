@@ -30,7 +30,7 @@ from paxcare.bulk import any_of, frozen_heap, insert_rows, new_row
 from paxcare.cases.events import SYSTEM_LABEL, EventType, actor_label, announce
 from paxcare.cases.models import Case, Channel, Event, Message
 from paxcare.cases.numbers import new_case_number
-from paxcare.cases.search import search_document, searched_description
+from paxcare.cases.search import search_document
 from paxcare.crm.services import PassengerLink, match_passengers
 from paxcare.disruptions.complaints import join_disruption_cases
 from paxcare.errors import FieldError, InvalidInput
@@ -407,7 +407,7 @@ def _new_case(draft, passenger, triage, routes, documents, batch: _Batch) -> Cas
             draft.email,
             draft.phone,
             draft.subject,
-            searched_description(draft.channel, draft.description),
+            draft.description if draft.search_words is None else draft.search_words,
         ),
         "received_at": draft.received_at or batch.now,
     }
