@@ -1,10 +1,12 @@
 """``import-flights`` and ``import-manifest``: summaries, bad rows, re-imports."""
 
 import json
+import os
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError
+from django.db import connection
 
 from paxcare.cases.models import Case
 from paxcare.comms.models import Notification
@@ -242,3 +244,65 @@ def test_two_workers_open_the_same_cases_as_one_process(tmp_path):
     # the helper), for the same passengers as in one process
     assert f"manifests: {passengers} passengers invented on 3 flights" in out
     assert passengers > 0
+
+
+def test_a_care_left_unfinished_is_finished_by_importing_the_file_again(tmp_path):
+    # given the sample imported with invented manifests but no care (as a run whose
+    # care stopped on the way leaves it)
+    path = write(tmp_path, "flights.csv", NYC_HEADER + NYC_ROWS)
+    options = ("--format", "nycflights13", "--shift-days", "4753")
+    run(
+        "import_flights",
+        *options,
+        "--manifests-seed",
+        "7",
+        "--no-care",
+        str(path),
+        status=1,
+    )
+    passengers = ManifestEntry.objects.count()
+    assert passengers > 0 and Case.objects.count() == 0
+
+    # when the same file is imported again: its flights unchanged
+    out, _err = run("import_flights", *options, str(path), status=1)
+
+    # then the passengers left get their cases, and a third import opens nothing
+    assert out.splitlines()[1] == "flights: unchanged 5"
+    assert f"care: {passengers} cases opened, 0 joined" in out
+    assert AffectedPassenger.objects.count() == passengers == Case.objects.count()
+    again, _err = run("import_flights", *options, str(path), status=1)
+    assert "care:" not in again
+    assert Case.objects.count() == passengers
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_care_worker_that_dies_ends_the_import_with_status_3(tmp_path, monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("worker processes need a database server (PostgreSQL)")
+    # given care worker processes that die as a killed one does
+    from paxcare.disruptions import workers
+
+    def killed(*args, **kwargs):
+        os._exit(9)
+
+    monkeypatch.setattr(workers, "care_for_disruptions", killed)
+    path = write(tmp_path, "flights.csv", NYC_HEADER + NYC_ROWS)
+
+    # when the file is imported with its manifests
+    with pytest.raises(CommandError) as stopped:
+        run(
+            "import_flights",
+            "--format",
+            "nycflights13",
+            "--manifests-seed",
+            "7",
+            "--workers",
+            "2",
+            str(path),
+        )
+
+    # then the import ends with 3 and says how to finish; the flights stay
+    assert stopped.value.returncode == 3
+    assert "import the same file again" in str(stopped.value)
+    assert Disruption.objects.count() == 3
+    assert Case.objects.count() == 0

@@ -107,7 +107,9 @@ class FlightImportReport:
     schedule_changes: int = 0
     rejected: int = 0
     outcomes: dict[str, int] = field(default_factory=dict)
+    # The disruptions the file created or changed, and those it left as they were.
     disruption_ids: list[int] = field(default_factory=list)
+    unchanged_disruption_ids: list[int] = field(default_factory=list)
     seconds: float = 0.0
 
 
@@ -179,8 +181,12 @@ def _record(batch: list[FlightEvent], report: FlightImportReport) -> None:
     source = "import"
     for result in record_flight_events(batch, source=source):
         report.outcomes[result.outcome] = report.outcomes.get(result.outcome, 0) + 1
-        if result.disruption is not None and result.outcome in (CREATED, "updated"):
+        if result.disruption is None:
+            continue
+        if result.outcome in (CREATED, "updated"):
             report.disruption_ids.append(result.disruption.pk)
+        else:
+            report.unchanged_disruption_ids.append(result.disruption.pk)
 
 
 def _open(path: Path) -> io.TextIOWrapper:

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -130,6 +130,28 @@ def care_for_disruptions(
         for chunk in _chunks(ids, FLIGHTS_PER_QUERY):
             _update_older_versions(chunk, options, report, at, batch_size)
     return report
+
+
+def unfinished_care(disruption_ids: Sequence[int]) -> list[int]:
+    """Return those of the qualifying disruptions with passengers not cared for yet.
+
+    A care stopped on the way (its process killed) leaves manifest entries with
+    no link row: caring for these disruptions again finishes the work, and opens
+    nothing twice.
+    """
+    if not disruption_ids:
+        return []
+    waiting = ManifestEntry.objects.filter(
+        flight_id=OuterRef("flight_id"), affected__isnull=True
+    )
+    return list(
+        Disruption.objects.filter(
+            any_of(Disruption, "id", list(disruption_ids)), qualifies=True
+        )
+        .filter(Exists(waiting))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
 def _chunks(values: list, size: int):

@@ -9,6 +9,7 @@ passengers' cases are opened unless ``--no-care`` is given.
 import argparse
 import sys
 import time
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -31,6 +32,7 @@ from paxcare.disruptions.management.commands._wording import (
 )
 from paxcare.disruptions.manifests import load_manifest
 from paxcare.disruptions.models import Flight
+from paxcare.disruptions.proactive import unfinished_care
 from paxcare.disruptions.summary import regimes_applying, totals_for
 from paxcare.disruptions.workers import care_in_processes
 
@@ -40,6 +42,8 @@ FORMATS = ("nycflights13", "csv")
 # the file cannot be read at all (missing, not UTF-8, columns missing): nothing done.
 EXIT_ROWS_REJECTED = 1
 EXIT_NOTHING_IMPORTED = 2
+# The flights were recorded, but a care worker process died (killed) on the way.
+EXIT_CARE_STOPPED = 3
 
 
 class Command(BaseCommand):
@@ -102,8 +106,12 @@ class Command(BaseCommand):
         ids = report.disruption_ids
         if options["manifests_seed"] is not None:
             self._invent_manifests(ids, options["manifests_seed"])
-        if not options["no_care"] and ids:
-            self._care(ids, options["workers"])
+        if not options["no_care"]:
+            # A run stopped before its care was done (a worker killed) is finished
+            # by importing the file again: its flights are unchanged by then.
+            care = ids + unfinished_care(report.unchanged_disruption_ids)
+            if care:
+                self._care(care, options["workers"])
         if report.rejected:
             raise CommandError(
                 rejected_message(report.rejected, report.read),
@@ -124,7 +132,15 @@ class Command(BaseCommand):
 
     def _care(self, ids: list[int], workers: int) -> None:
         started = time.perf_counter()
-        total = care_in_processes(ids, workers=workers)
+        try:
+            total = care_in_processes(ids, workers=workers)
+        except BrokenProcessPool as error:
+            raise CommandError(
+                "A care worker process ended before its work was done (killed?). "
+                "What was committed stays; import the same file again to care "
+                "for the passengers left.",
+                returncode=EXIT_CARE_STOPPED,
+            ) from error
         seconds = time.perf_counter() - started
         reached = total.opened + total.linked
         rate = reached / seconds if seconds else 0.0
