@@ -115,11 +115,17 @@ def test_the_migration_gives_cases_without_a_document_their_document():
 def test_a_case_paxcare_opened_is_found_by_subject_and_reason_not_standard_words():
     # given a cancelled flight whose passenger PaxCare opened a case for, and a
     # passenger who wrote in with the same words
+    from paxcare.disruptions.ingest import record_flight_event
+    from paxcare.disruptions.manifests import load_manifest
     from paxcare.disruptions.proactive import care_for_disruption
-    from tests.disruptions.test_workers import cancelled_flights
+    from tests.disruptions.conftest import AF_JFK_CDG, event, passenger
 
-    [disruption_id] = cancelled_flights(1, 1)
-    care_for_disruption(disruption_id)
+    flight = event(
+        AF_JFK_CDG, type="cancellation", flight_number="AF30", delay_code="71"
+    )
+    recorded = record_flight_event(flight)
+    load_manifest(recorded.flight, [passenger(1)])
+    care_for_disruption(recorded.disruption.pk)
     opened = Case.objects.get(channel="system")
     assert "looked after" in opened.description
     make_case(subject="Help", description="I was not looked after at all")

@@ -115,3 +115,15 @@ def people(db) -> dict:
         ),
         "no_profile": make_user("plain.user"),
     }
+
+
+@pytest.fixture
+def supervisor(db):
+    """An API client of a disruption-care supervisor, with one agent to assign."""
+    from tests.api.conftest import ApiClient
+
+    boss = make_agent(
+        "care.super", role=Role.SUPERVISOR, departments=("disruption-care",)
+    )
+    make_agent("care.agent", departments=("disruption-care",))
+    return ApiClient(boss)

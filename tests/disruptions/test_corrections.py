@@ -17,7 +17,7 @@ from paxcare.disruptions.manifests import load_manifest
 from paxcare.disruptions.models import AffectedPassenger, Disruption
 from paxcare.disruptions.proactive import care_for_disruption
 from paxcare.insights.models import CaseFact
-from paxcare.routing.models import CategoryRoute, Department, Role
+from paxcare.routing.models import CategoryRoute, Department
 from paxcare.triage.models import Category
 from tests.api.conftest import ApiClient
 from tests.disruptions.conftest import CA981_DELAY as CA981
@@ -36,15 +36,6 @@ DIVERTED = {
     "diverted_to": "BOS",
     "actual_departure": "2026-12-20T13:10:00",
 }
-
-
-@pytest.fixture
-def supervisor(db) -> ApiClient:
-    boss = make_agent(
-        "care.super", role=Role.SUPERVISOR, departments=("disruption-care",)
-    )
-    make_agent("care.agent", departments=("disruption-care",))
-    return ApiClient(boss)
 
 
 def post(client: ApiClient, body: dict, capture) -> None:

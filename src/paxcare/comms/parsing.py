@@ -147,8 +147,13 @@ def first_id(value: str) -> str:
 
 
 def normal_id(bare: str) -> str:
-    """Return ``<bare>`` or, for an id too long to index, a stable digest of it."""
-    bare = bare.strip().strip("<>")
+    """Return ``<bare>`` or, for an id too long to index, a stable digest of it.
+
+    An empty id (``<>``) is no id: "".
+    """
+    bare = bare.strip().strip("<>").strip()
+    if not bare:
+        return ""
     text = charsets.recover_header_bytes(bare)
     if len(text) + 2 <= MAX_ID_CHARS:
         return f"<{text}>"

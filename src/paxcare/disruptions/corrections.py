@@ -36,7 +36,7 @@ from paxcare.cases.models import Case, Event
 from paxcare.cases.search import search_document
 from paxcare.disruptions.models import AffectedPassenger, Disruption, ManifestEntry
 from paxcare.disruptions.proactive import CATEGORY, PRIORITY, case_subject
-from paxcare.disruptions.wording import headline, reason_text
+from paxcare.disruptions.wording import headline, reason_words
 from paxcare.routing.services import assign_case, change_department, routes_by_category
 from paxcare.triage.models import PRIORITY_RANK, Category
 
@@ -88,22 +88,32 @@ def follow_corrections(
     headlines = _headlines(disruption, {e.language for e in entries.values()})
     reasons = _reasons(disruption, {e.language for e in entries.values()})
 
-    changed, events = [], []
+    changed, reindexed, events = [], [], []
     for case in cases:
         entry = entries[case.pk]
         hand = hands.get(case.pk, HandChanges())
         found = _follow_category(case, disruption, old_kinds[case.pk], hand, categories)
         found += _follow_priority(case, disruption, old_kinds[case.pk], hand)
         if not hand.subject:
-            found += _follow_subject(
-                case, entry, headlines[entry.language], reasons[entry.language]
-            )
+            found += _follow_subject(case, entry, headlines[entry.language])
+        # The search follows the subject and the reason, whoever set the subject.
+        document = search_document(
+            case.number,
+            entry.email,
+            entry.phone,
+            case.subject,
+            reasons[entry.language],
+        )
+        searched = document != case.search_document
+        case.search_document = document
         if found:
             case.updated_at = at
             changed.append(case)
             events += [_event(case, kind, data, disruption, at) for kind, data in found]
+        elif searched:
+            reindexed.append(case)
 
-    Case.objects.bulk_update(changed, CASE_FIELDS)
+    Case.objects.bulk_update(changed + reindexed, CASE_FIELDS)
     insert_rows(events)
     announce(events)
     _route(changed)
@@ -165,7 +175,7 @@ def _reasons(disruption: Disruption, languages: set[str]) -> dict[str, str]:
     found = {}
     for language in languages:
         with translation.override(language):
-            found[language] = reason_text(disruption.flight.cause)
+            found[language] = reason_words(disruption.flight.cause)
     return found
 
 
@@ -196,20 +206,11 @@ def _follow_priority(case, disruption, old_kind, hand) -> list[tuple]:
     return [(EventType.PRIORITY_CHANGED, {"old": old, "new": wanted})]
 
 
-def _follow_subject(
-    case: Case, entry: ManifestEntry, line: str, reason: str
-) -> list[tuple]:
+def _follow_subject(case: Case, entry: ManifestEntry, line: str) -> list[tuple]:
     subject = case_subject(line, entry)
     if subject == case.subject:
         return []
     old, case.subject = case.subject, subject
-    case.search_document = search_document(
-        case.number,
-        entry.email,
-        entry.phone,
-        subject,
-        reason,
-    )
     return [
         (
             EventType.FIELDS_CHANGED,

@@ -47,7 +47,7 @@ from paxcare.disruptions.models import (
 )
 from paxcare.disruptions.notifications import moments_for, notify_passengers, queue
 from paxcare.disruptions.timeline import DisruptionEvent, owed_summary
-from paxcare.disruptions.wording import case_description, headline, reason_text
+from paxcare.disruptions.wording import case_description, headline, reason_words
 from paxcare.intake.drafts import CaseDraft
 from paxcare.intake.services import open_cases
 from paxcare.remedies.services import carrier_registry
@@ -574,7 +574,7 @@ def _drafts(fresh, at) -> list[CaseDraft]:
                 texts[key] = (
                     headline(flight, disruption),
                     case_description(flight, disruption),
-                    reason_text(flight.cause),
+                    reason_words(flight.cause),
                 )
         subject, description, reason = texts[key]
         drafts.append(

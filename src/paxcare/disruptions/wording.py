@@ -80,6 +80,12 @@ def reason_text(cause: str) -> str:
         return _("not confirmed yet")
 
 
+def reason_words(cause: str) -> str:
+    """Return the words a search finds the disruption's cases by: none while the
+    cause is not known (its placeholder would list every such case)."""
+    return reason_text(cause) if cause else ""
+
+
 def when(moment) -> str:
     """Return a time in the active language's format, local at its own offset."""
     return formats.date_format(moment, "DATETIME_FORMAT") if moment else ""

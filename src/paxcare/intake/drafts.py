@@ -161,9 +161,10 @@ def _clean_received_at(
 
 
 def _clean_text(draft: CaseDraft, errors: list[FieldError]) -> None:
-    if draft.external_id is not None and not draft.external_id.strip():
-        # An empty id is no id: stored, a second one broke the id's uniqueness.
-        draft.external_id = None
+    if draft.external_id is not None:
+        # Spaces around an id are a sender's slip, and an empty id is no id
+        # (stored, a second one broke the id's uniqueness).
+        draft.external_id = draft.external_id.strip() or None
     draft.description = (draft.description or "").strip()
     draft.subject = " ".join((draft.subject or "").split())
     if not draft.description:

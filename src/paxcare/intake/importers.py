@@ -90,6 +90,8 @@ def social_external_id(platform: str, post_id: str) -> str:
     """
     platform = platform.strip().lower()
     post_id = post_id.strip()
+    if not post_id:
+        return ""  # no id: the draft has none (``clean_draft``)
     if platform in ("twitter", "x"):
         return post_id
     return f"{platform}:{post_id}"
