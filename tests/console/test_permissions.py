@@ -181,3 +181,34 @@ def test_an_inactive_agent_is_sent_to_sign_in(client, people, case):
     response = client.get("/console/")
 
     assert response.status_code == 302
+
+
+def test_a_refused_post_is_logged_as_one_line_without_a_traceback(
+    client_as, people, case
+):
+    # given the log's own handler, written to a buffer
+    import io
+    import logging
+
+    handler = next(
+        h for h in logging.getLogger().handlers if type(h) is logging.StreamHandler
+    )
+    buffer = io.StringIO()
+    previous = handler.setStream(buffer)
+    try:
+        # when an agent is refused a case someone else has
+        response = client_as("agent_a2").post(
+            f"/console/cases/{case.number}/assignee/",
+            {"assignee": people["agent_a2"].pk},
+        )
+    finally:
+        handler.setStream(previous)
+
+    # then the log says so in one line, with no traceback
+    assert response.status_code == 403
+    logged = buffer.getvalue()
+    assert f"Forbidden (Permission denied): /console/cases/{case.number}/assignee/" in (
+        logged
+    )
+    assert "Traceback" not in logged
+    assert len(logged.strip().splitlines()) == 1
