@@ -278,3 +278,19 @@ def test_an_import_of_old_cases_is_not_acknowledged():
     )
 
     assert Notification.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("address", "masked"),
+    [
+        ("li.wei@example.com", "l***@example.com"),
+        ('"o,b"@example.com', "o***@example.com"),
+        ('"a@b"@example.com', "a***@example.com"),
+        ("+8613800138000", "+86***00"),
+        ("12345", "***"),
+    ],
+)
+def test_an_address_is_shown_with_most_of_it_hidden(address, masked):
+    from paxcare.comms.outbound import mask_address
+
+    assert mask_address(address) == masked

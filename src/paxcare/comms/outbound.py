@@ -584,8 +584,11 @@ def _schedule_retry(notification: Notification) -> None:
 def mask_address(address: str) -> str:
     """Return an address with most of it hidden: ``l***@example.com``, ``+86***00``."""
     if "@" in address:
-        local, _, domain = address.partition("@")
-        return f"{local[:1]}***@{domain}"
+        # The domain follows the last @ (a quoted local part may hold one), and a
+        # quoted local part shows its first character, not its quote.
+        local, _, domain = address.rpartition("@")
+        first = local.strip('"')[:1]
+        return f"{first}***@{domain}"
     return f"{address[:3]}***{address[-2:]}" if len(address) > 5 else "***"
 
 
