@@ -117,3 +117,13 @@ def test_an_entitlement_is_named_in_each_language(code, english, chinese):
         assert entitlement_name(code) == english
     with translation.override("zh-hans"):
         assert entitlement_name(code) == chinese
+
+
+def test_the_offer_form_names_the_regimes_in_the_page_s_language():
+    from paxcare.remedies.forms import OfferForm
+
+    with translation.override("zh-hans"):
+        labels = [str(label) for _code, label in OfferForm().fields["regime"].choices]
+
+    assert "中国民航局规定" in labels
+    assert not any(code in label for label in labels for code in ("EU261", "CAAC"))

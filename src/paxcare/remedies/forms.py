@@ -32,6 +32,7 @@ from paxcare.remedies.models import (
     ExpenseKind,
     OfferKind,
 )
+from paxcare.remedies.names import REGIMES
 from paxcare.remedies.offers import currency_fault
 from paxcare.years import CODE as YEAR_CODE
 from paxcare.years import year_fault
@@ -39,15 +40,8 @@ from paxcare.years import year_fault
 CARRIER = re.compile(r"^[A-Za-z0-9]{2}[A-Za-z]?$")
 FLIGHT = re.compile(r"^[A-Za-z0-9]{2}\d{1,4}[A-Za-z]?$")
 PIR = re.compile(r"^[A-Za-z]{3}[A-Za-z0-9]{2}\d{5,6}$")
-REGIME_CHOICES = [
-    ("", "—"),
-    ("eu261", "EU261"),
-    ("uk261", "UK261"),
-    ("appr", "APPR"),
-    ("us_dot", "US DOT"),
-    ("caac", "CAAC"),
-    ("montreal", _("Montreal Convention")),
-]
+# Named as every page names them, in the page's language.
+REGIME_CHOICES = [("", "—"), *REGIMES.items()]
 
 
 class LocalDateTimeInput(forms.DateTimeInput):
