@@ -85,3 +85,20 @@ def test_the_page_shows_the_waiting_offers(client, flight_cases, people):
     assert f'href="/console/cases/{offer.case.number}/#remedies"' in (
         response.content.decode()
     )
+
+
+def test_the_list_shows_each_amount_with_its_currency_s_decimals(
+    client, flight_cases, people
+):
+    # given offers in euros and in yen waiting for the supervisor
+    propose_offer(flight_cases[0], EUR_600, actor=people["agent"])
+    yen = OfferDraft(kind="voucher", amount=Decimal("150000"), currency="JPY")
+    propose_offer(flight_cases[1], yen, actor=people["agent"])
+    client.force_login(people["supervisor"])
+
+    # when the supervisor opens the remedies page
+    page = client.get(PAGE).content.decode()
+
+    # then the euros have cents and the yen none
+    assert "EUR 600.00" in page
+    assert "JPY 150,000<" in page
