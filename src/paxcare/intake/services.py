@@ -78,7 +78,7 @@ def open_cases(
     ``timeline_data``, one mapping (or None) per draft, adds keys to the data of
     the new case's ``case.created`` event: what the case was opened for, recorded
     with its creation rather than as an event more. ``reserved``: the agents the
-    caller reserved for these cases (``routing.reserve_agents``).
+    caller reserved for these cases (``routing.agents_reserved``).
     """
     categories = categories_by_code()
     known_codes = set(categories)

@@ -18,7 +18,7 @@ import heapq
 import logging
 import uuid
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -147,21 +147,33 @@ def assign_new_cases(
     if not department_ids:
         return []
     locked = {department.pk: department for department in _lock(department_ids)}
-    for case in cases:
-        # The rows just read under the lock, not the process's cached routes.
-        if case.department_id in locked:
-            case.department = locked[case.department_id]
     queue = _AgentQueue(department_ids)
+    assigned = _give(cases, locked, queue.take)
+    if queue.given:
+        _note_turns(sorted(queue.given), at)
+    return assigned
+
+
+def _give(
+    cases: Sequence[Case],
+    departments: Mapping[int, Department],
+    take: Callable[[int], int | None],
+) -> list[Case]:
+    """Give each unassigned case the agent ``take(department id)`` names.
+
+    Each case gets its department's row as read under the lock (``departments``),
+    not the process's cached routes. Return the cases given an agent.
+    """
     assigned = []
     for case in cases:
+        if case.department_id in departments:
+            case.department = departments[case.department_id]
         if case.assignee_id is not None or not case.department_id:
             continue
-        user_id = queue.take(case.department_id)
+        user_id = take(case.department_id)
         if user_id is not None:
             case.assignee_id = user_id
             assigned.append(case)
-    if queue.given:
-        _note_turns(sorted(queue.given), at)
     return assigned
 
 
@@ -180,8 +192,8 @@ class AgentReservation:
     taken: dict[int, int] = field(default_factory=dict)
     # When the cases are given (the agents' turns are noted at this time).
     at: datetime | None = None
-    # What the batch in progress takes: department id -> picks, user id -> cases.
-    _batch: tuple[dict[int, int], Counter] | None = None
+    # The batch in progress: department id -> the picks it takes.
+    _batch: dict[int, int] | None = None
 
     def assign(self, cases: Sequence[Case]) -> list[Case] | None:
         """Give the cases their reserved agents; None if too few were reserved.
@@ -197,20 +209,15 @@ class AgentReservation:
             for d, n in wanted.items()
         ):
             return None
-        used, users = {}, Counter()
-        assigned = []
-        for case in cases:
-            if case.assignee_id is not None or not case.department_id:
-                continue
-            department_id = case.department_id
-            if department_id in self.departments:
-                case.department = self.departments[department_id]
-            turn = self.taken.get(department_id, 0) + used.get(department_id, 0)
-            case.assignee_id = self.picks[department_id][turn]
-            used[department_id] = used.get(department_id, 0) + 1
-            users[case.assignee_id] += 1
-            assigned.append(case)
-        self._batch = (used, users)
+        used: dict[int, int] = {}
+
+        def take(department_id: int) -> int:
+            turn = used.get(department_id, 0)
+            used[department_id] = turn + 1
+            return self.picks[department_id][self.taken.get(department_id, 0) + turn]
+
+        assigned = _give(cases, self.departments, take)
+        self._batch = used
         return assigned
 
     @contextmanager
@@ -224,19 +231,15 @@ class AgentReservation:
         """
         self._reserve_again_if_gone()
         with transaction.atomic():
-            self._batch = ({}, Counter())
+            self._batch = {}
             try:
                 yield self
-                used, users = self._batch
-                self._settle(users)
+                used = self._batch
+                self._settle(used)
             finally:
                 self._batch = None
         for department_id, n in used.items():
             self.taken[department_id] = self.taken.get(department_id, 0) + n
-
-    def _left(self) -> dict[int, int]:
-        """Return department id -> reserved cases not yet taken."""
-        return {d: len(users) - self.taken.get(d, 0) for d, users in self.picks.items()}
 
     def _reserve_again_if_gone(self) -> None:
         """Choose the agents of the cases left again if any of theirs can't take them.
@@ -260,7 +263,7 @@ class AgentReservation:
         ).values_list("department_id", "agent__user_id")
         if wanted <= set(members):
             return
-        left = self._left()
+        left = {d: len(u) - self.taken.get(d, 0) for d, u in self.picks.items()}
         self.release()
         again = _reserve(left, self.at or timezone.now())
         self.token, self.picks, self.departments = (
@@ -270,10 +273,14 @@ class AgentReservation:
         )
         self.taken = {}
 
-    def _settle(self, users: Counter) -> None:
+    def _settle(self, used: dict[int, int]) -> None:
         """Take the batch's cases off the reservation (and keep it from expiring)."""
         if not self.picks:
             return
+        users: Counter = Counter()
+        for department_id, n in used.items():
+            start = self.taken.get(department_id, 0)
+            users.update(self.picks[department_id][start : start + n])
         update: dict = {"created_at": timezone.now()}
         if users:
             update["cases"] = F("cases") - DbCase(
