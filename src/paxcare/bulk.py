@@ -366,20 +366,19 @@ def _json_converter(field: models.Field) -> Callable[[Any], str | None]:
 
 
 class _Texts(dict):
-    """The text of each date and time value on PostgreSQL, worked out once per call.
+    """The text of each date and time value, worked out once per call.
 
-    psycopg's own dumper sends ``str(value)`` too, but it is looked up and run for
-    every value: about 1.3 µs each, 15 values a disrupted passenger, nearly all of
-    them the batch's few instants (now, the due times). Looked up here, a repeat
-    costs a dictionary look-up; the server reads the same text either way. Only
-    the texts ``_text_is_shared`` allows are kept.
+    A batch stamps its rows with a few instants (now, the due times), 15 values a
+    disrupted passenger: a repeat costs a dictionary look-up. Only the texts
+    ``_text_is_shared`` allows are kept. None stays None.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, to_text: Callable[[date], str]) -> None:
         super().__init__({None: None})
+        self.to_text = to_text
 
     def __missing__(self, value: date) -> str:
-        text = str(value)
+        text = self.to_text(value)
         if _text_is_shared(value):
             self[value] = text
         return text
@@ -399,10 +398,12 @@ def _text_is_shared(value: date) -> bool:
 def date_texts() -> Callable[[date | None], str | None]:
     """Return a converter of dates and times to the text COPY sends on PostgreSQL.
 
-    Each distinct value is worked out once per converter (see ``_Texts``): for a
-    caller that sends its own COPY rows.
+    psycopg's own dumper sends ``str(value)`` too, but it is looked up and run for
+    every value (about 1.3 µs each); the server reads the same text either way.
+    Each distinct value is worked out once per converter (``_Texts``): for a
+    caller that sends its own COPY rows too.
     """
-    return _Texts().__getitem__
+    return _Texts(str).__getitem__
 
 
 def _encoder(encoder: json.JSONEncoder) -> Callable[[Any], str]:
@@ -447,32 +448,20 @@ def _encoder(encoder: json.JSONEncoder) -> Callable[[Any], str]:
 
 
 def _datetime_converter() -> Callable[[datetime | None], Any]:
-    """Return a converter for datetimes; on SQLite, text in the connection's zone.
+    """Return the converter of datetimes on SQLite: text in the connection's zone.
 
-    An import stamps a whole batch with the same few instants (now, the due times),
-    so the text of each instant is worked out once per call (where
-    ``_text_is_shared``).
+    (PostgreSQL takes ``date_texts``.) Each distinct value is worked out once per
+    call (``_Texts``).
     """
-    if connection.features.supports_timezones:
-        return lambda value: value
     zone = connection.timezone
     adapt = connection.ops.adapt_datetimefield_value
-    texts: dict[datetime, str] = {}
 
-    def convert(value: datetime | None) -> str | None:
-        if value is None:
-            return None
-        text = texts.get(value)
-        if text is None:
-            if value.tzinfo is not None and value.utcoffset() is not None:
-                text = str(value.astimezone(zone).replace(tzinfo=None))
-            else:
-                text = adapt(value)
-            if _text_is_shared(value):
-                texts[value] = text
-        return text
+    def to_text(value: datetime) -> str:
+        if value.tzinfo is not None and value.utcoffset() is not None:
+            return str(value.astimezone(zone).replace(tzinfo=None))
+        return adapt(value)
 
-    return convert
+    return _Texts(to_text).__getitem__
 
 
 def _pre_save(field: models.Field) -> bool:
