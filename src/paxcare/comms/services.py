@@ -286,16 +286,9 @@ def _language(value: str) -> str:
     return Language.ENGLISH
 
 
-def new_mail_id(domain: str | None = None) -> str:
-    """Return a fresh Message-ID of ours: random, so that no one can guess one.
-
-    ``domain``: the result of ``_mail_domain()``, for callers making many at once.
-    """
-    return f"<pxc.{secrets.token_hex(12)}@{domain or _mail_domain()}>"
-
-
 def _mail_ids(domain: str, count: int) -> Iterator[str]:
-    """Yield up to ``count`` fresh Message-IDs, made as ``new_mail_id`` makes one.
+    """Yield ``count`` fresh Message-IDs of ours: random, so that no one can guess
+    one.
 
     The random bytes of all of them are drawn in one call: one read of the
     system's random source per batch rather than one per notification.

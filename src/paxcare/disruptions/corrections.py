@@ -85,8 +85,7 @@ def follow_corrections(
     categories = {
         c.code: c for c in Category.objects.filter(code__in=set(CATEGORY.values()))
     }
-    headlines = _headlines(disruption, {e.language for e in entries.values()})
-    reasons = _reasons(disruption, {e.language for e in entries.values()})
+    wording = _wording(disruption, {e.language for e in entries.values()})
 
     changed, reindexed, events = [], [], []
     for case in cases:
@@ -95,14 +94,14 @@ def follow_corrections(
         found = _follow_category(case, disruption, old_kinds[case.pk], hand, categories)
         found += _follow_priority(case, disruption, old_kinds[case.pk], hand)
         if not hand.subject:
-            found += _follow_subject(case, entry, headlines[entry.language])
+            found += _follow_subject(case, entry, wording[entry.language][0])
         # The search follows the subject and the reason, whoever set the subject.
         document = search_document(
             case.number,
             entry.email,
             entry.phone,
             case.subject,
-            reasons[entry.language],
+            wording[entry.language][1],
         )
         searched = document != case.search_document
         case.search_document = document
@@ -163,19 +162,15 @@ def _locked_cases(case_ids: list[int]) -> QuerySet[Case]:
     )
 
 
-def _headlines(disruption: Disruption, languages: set[str]) -> dict[str, str]:
+def _wording(disruption: Disruption, languages: set[str]) -> dict[str, tuple]:
+    """Return language -> (the disruption's headline, its reason's search words)."""
     found = {}
     for language in languages:
         with translation.override(language):
-            found[language] = headline(disruption.flight, disruption)
-    return found
-
-
-def _reasons(disruption: Disruption, languages: set[str]) -> dict[str, str]:
-    found = {}
-    for language in languages:
-        with translation.override(language):
-            found[language] = reason_words(disruption.flight.cause)
+            found[language] = (
+                headline(disruption.flight, disruption),
+                reason_words(disruption.flight.cause),
+            )
     return found
 
 

@@ -139,11 +139,10 @@ def _kinds_to_start(case: Case, existing: set[tuple[int, str]]) -> tuple[str, ..
     if not existing and case.first_response_at is None:
         # A new case: the usual answer, without the walk below.
         return STARTED_KINDS
-    pk = case.pk if existing else None
     return tuple(
         kind
         for kind in STARTED_KINDS
-        if (pk, kind) not in existing
+        if (case.pk, kind) not in existing
         and not (
             kind == ClockKind.FIRST_RESPONSE and case.first_response_at is not None
         )
